@@ -1,0 +1,227 @@
+// Command mari is Mari BI: the web app and its maintenance subcommands.
+//
+//	mari serve                     serve the app (and run the rollup scheduler)
+//	mari migrate                   apply PostgreSQL and ClickHouse migrations
+//	mari demo [flags]              load the demo dataset (and roll it up)
+//	mari rollup backfill [flags]   recompute rollups for a date range
+//	mari bench [flags]             measure dashboard server time
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"mari/calendar"
+	"mari/dbconn"
+	"mari/demodata"
+	"mari/migrations"
+	"mari/queries"
+	"mari/rollup"
+	"mari/web"
+)
+
+func main() {
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	slog.SetDefault(log)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	if len(os.Args) < 2 {
+		usage()
+		os.Exit(2)
+	}
+	cmd, args := os.Args[1], os.Args[2:]
+	var err error
+	switch cmd {
+	case "serve":
+		err = serve(ctx, log)
+	case "migrate":
+		err = migrate(ctx)
+	case "demo":
+		err = demo(ctx, args)
+	case "rollup":
+		err = rollupCmd(ctx, log, args)
+	case "bench":
+		err = benchCmd(ctx, args)
+	case "help", "-h", "--help":
+		usage()
+		return
+	default:
+		fmt.Fprintf(os.Stderr, "mari: unknown command %q\n\n", cmd)
+		usage()
+		os.Exit(2)
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "mari %s: %v\n", cmd, err)
+		os.Exit(1)
+	}
+}
+
+func usage() {
+	fmt.Fprint(os.Stderr, `usage: mari <command> [flags]
+
+commands:
+  serve                    serve the app on MARI_LISTEN_ADDR and run the rollup scheduler
+  migrate                  apply PostgreSQL and ClickHouse migrations (idempotent)
+  demo                     load the demo dataset and roll it up (see mari demo -h)
+  rollup backfill          recompute rollups for a date range (see mari rollup backfill -h)
+  bench                    measure dashboard server time (see mari bench -h)
+
+Configuration comes from the environment; see README.md.
+`)
+}
+
+// connect opens both databases from the environment's configuration.
+func connect(ctx context.Context) (web.Config, *pgxpool.Pool, driver.Conn, error) {
+	cfg, err := web.LoadConfig()
+	if err != nil {
+		return cfg, nil, nil, err
+	}
+	pg, err := dbconn.Postgres(ctx, cfg.PostgresURL)
+	if err != nil {
+		return cfg, nil, nil, err
+	}
+	ch, err := dbconn.ClickHouse(dbconn.ClickHouseOptions{
+		Addr: cfg.ClickHouseAddr, Database: cfg.ClickHouseDatabase,
+		User: cfg.ClickHouseUser, Password: cfg.ClickHousePassword,
+	})
+	if err != nil {
+		pg.Close()
+		return cfg, nil, nil, err
+	}
+	return cfg, pg, ch, nil
+}
+
+func migrate(ctx context.Context) error {
+	_, pg, ch, err := connect(ctx)
+	if err != nil {
+		return err
+	}
+	defer pg.Close()
+	defer ch.Close()
+	if err := migrations.Postgres(ctx, pg); err != nil {
+		return err
+	}
+	if err := migrations.ClickHouse(ctx, ch); err != nil {
+		return err
+	}
+	fmt.Fprintln(os.Stderr, "migrations applied (PostgreSQL and ClickHouse)")
+	return nil
+}
+
+func serve(ctx context.Context, log *slog.Logger) error {
+	cfg, pg, ch, err := connect(ctx)
+	if err != nil {
+		return err
+	}
+	defer pg.Close()
+	defer ch.Close()
+	if cfg.Scheduler {
+		go rollup.New(pg, log, nil).RunScheduler(ctx, cfg.RefreshInterval)
+	}
+	e := web.NewServer(web.Deps{Config: cfg, PG: pg, CH: ch, Log: log})
+	log.Info("Mari BI is serving", "addr", cfg.ListenAddr)
+	return web.Serve(ctx, e, cfg.ListenAddr)
+}
+
+func demo(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	seed := fs.Int64("seed", 42, "random seed: the same seed, end and scale give the same dataset")
+	scale := fs.Float64("scale", 1, "dataset size: 1 is the default (~1.5M events), 10 gives ~15M events")
+	months := fs.Int("months", 18, "months of history")
+	end := fs.String("end", "", "generate up to this SAST day, YYYY-MM-DD (default: now)")
+	ifEmpty := fs.Bool("if-empty", false, "do nothing when the database already has users")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *scale <= 0 || *scale > 100 {
+		return errors.New("-scale must be above 0 and at most 100")
+	}
+	if *months < 1 || *months > 60 {
+		return errors.New("-months must be between 1 and 60")
+	}
+	endAt := time.Now()
+	if *end != "" {
+		d, err := calendar.ParseDate(*end)
+		if err != nil {
+			return fmt.Errorf("-end: %w", err)
+		}
+		endAt = d.End()
+	}
+	_, pg, ch, err := connect(ctx)
+	if err != nil {
+		return err
+	}
+	defer pg.Close()
+	defer ch.Close()
+	empty, err := queries.IsEmpty(ctx, pg)
+	if err != nil {
+		return err
+	}
+	if !empty {
+		if *ifEmpty {
+			fmt.Fprintln(os.Stderr, "demo data: the database already has data; leaving it as it is")
+			return nil
+		}
+		return errors.New("the database already has users; demo data goes only into an empty database")
+	}
+	start := time.Now()
+	sum, err := demodata.Generate(ctx, pg, ch, demodata.Options{
+		Seed: *seed, Scale: *scale, Months: *months, End: endAt, Progress: os.Stderr,
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "demo data: %d banks, %d users, %d transactions, %d events, %d activity rows in %s\n",
+		sum.Banks, sum.Users, sum.Transactions, sum.Events, sum.Activity, time.Since(start).Round(time.Millisecond))
+	today := calendar.Today(time.Now())
+	from := calendar.DateOf(endAt).AddMonths(-*months).MonthStart()
+	rstart := time.Now()
+	if err := rollup.New(pg, slog.Default(), nil).Backfill(ctx, from, today, os.Stderr); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "rollups: %s to %s in %s\n", from, today, time.Since(rstart).Round(time.Millisecond))
+	return nil
+}
+
+func rollupCmd(ctx context.Context, log *slog.Logger, args []string) error {
+	if len(args) == 0 || args[0] != "backfill" {
+		return errors.New("usage: mari rollup backfill -from YYYY-MM-DD [-to YYYY-MM-DD]")
+	}
+	fs := flag.NewFlagSet("rollup backfill", flag.ContinueOnError)
+	fromS := fs.String("from", "", "first SAST day to recompute, YYYY-MM-DD (required)")
+	toS := fs.String("to", "", "last SAST day to recompute, YYYY-MM-DD (default: today)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	from, err := calendar.ParseDate(*fromS)
+	if err != nil {
+		return fmt.Errorf("-from: %w", err)
+	}
+	to := calendar.Today(time.Now())
+	if *toS != "" {
+		if to, err = calendar.ParseDate(*toS); err != nil {
+			return fmt.Errorf("-to: %w", err)
+		}
+	}
+	if to.Before(from) {
+		return fmt.Errorf("-to %s is before -from %s", to, from)
+	}
+	_, pg, ch, err := connect(ctx)
+	if err != nil {
+		return err
+	}
+	defer pg.Close()
+	defer ch.Close()
+	return rollup.New(pg, log, nil).Backfill(ctx, from, to, os.Stderr)
+}

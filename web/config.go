@@ -1,0 +1,60 @@
+package web
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"time"
+
+	"mari/calendar"
+)
+
+// Config is the whole configuration of the app, read from the environment only. Defaults
+// point at the private development databases that `make run` starts; secrets have no default.
+type Config struct {
+	ListenAddr         string        // MARI_LISTEN_ADDR
+	PostgresURL        string        // MARI_PG_URL (may carry the password; set it from a secret)
+	ClickHouseAddr     string        // MARI_CH_ADDR, host:port of the native protocol
+	ClickHouseDatabase string        // MARI_CH_DATABASE
+	ClickHouseUser     string        // MARI_CH_USER
+	ClickHousePassword string        // MARI_CH_PASSWORD
+	LaunchMonth        calendar.Date // MARI_LAUNCH_MONTH (YYYY-MM); zero = month of the first signup
+	Scheduler          bool          // MARI_ROLLUP_SCHEDULER: run rollups in-process
+	RefreshInterval    time.Duration // MARI_ROLLUP_REFRESH: how often today's partial figures refresh
+	PanelTimeout       time.Duration // MARI_PANEL_TIMEOUT: each dashboard panel's own time limit
+}
+
+// LoadConfig reads the environment. It fails on malformed values instead of guessing.
+func LoadConfig() (Config, error) {
+	c := Config{
+		ListenAddr:         env("MARI_LISTEN_ADDR", ":8080"),
+		PostgresURL:        env("MARI_PG_URL", "postgres://mari@127.0.0.1:55432/mari?sslmode=disable"),
+		ClickHouseAddr:     env("MARI_CH_ADDR", "127.0.0.1:59000"),
+		ClickHouseDatabase: env("MARI_CH_DATABASE", "mari"),
+		ClickHouseUser:     env("MARI_CH_USER", "default"),
+		ClickHousePassword: os.Getenv("MARI_CH_PASSWORD"),
+	}
+	var err error
+	if v := os.Getenv("MARI_LAUNCH_MONTH"); v != "" {
+		if c.LaunchMonth, err = calendar.ParseMonth(v); err != nil {
+			return c, fmt.Errorf("MARI_LAUNCH_MONTH: %w", err)
+		}
+	}
+	if c.Scheduler, err = strconv.ParseBool(env("MARI_ROLLUP_SCHEDULER", "true")); err != nil {
+		return c, fmt.Errorf("MARI_ROLLUP_SCHEDULER: %w", err)
+	}
+	if c.RefreshInterval, err = time.ParseDuration(env("MARI_ROLLUP_REFRESH", "5m")); err != nil || c.RefreshInterval < time.Second {
+		return c, fmt.Errorf("MARI_ROLLUP_REFRESH: want a duration of at least 1s, such as 5m")
+	}
+	if c.PanelTimeout, err = time.ParseDuration(env("MARI_PANEL_TIMEOUT", "3s")); err != nil || c.PanelTimeout <= 0 {
+		return c, fmt.Errorf("MARI_PANEL_TIMEOUT: want a positive duration, such as 3s")
+	}
+	return c, nil
+}
+
+func env(key, fallback string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return fallback
+}
