@@ -1,18 +1,37 @@
 // Package rollup computes the PostgreSQL rollups (daily_metrics, user_cohorts,
 // cohort_retention) from the source tables, records every run in rollup_runs, and schedules
-// them: the seed's Airflow DAG, in-process.
+// them: the seed's Airflow DAG, done in-process.
+//
+// Every job is a pure function of the source tables for its period, so running it again
+// (a retry, a backfill, late data) rewrites identical rows.
 package rollup
 
 import (
 	"context"
-	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"mari/calendar"
+	"mari/metrics"
+	"mari/queries"
+)
+
+// Job names as recorded in rollup_runs.
+const (
+	JobDailyMetrics = "daily_metrics"
+	JobCohorts      = "cohorts"
+)
+
+// Modes as recorded in rollup_runs.
+const (
+	ModeFinal    = "final"    // the period had ended when the run started
+	ModePartial  = "partial"  // the period was still running (today's figures so far)
+	ModeBackfill = "backfill" // an explicit recomputation of a range
 )
 
 // Runner runs rollup jobs against one PostgreSQL database.
@@ -22,7 +41,7 @@ type Runner struct {
 	Now func() time.Time
 }
 
-// New returns a Runner; now may be nil for the wall clock.
+// New returns a Runner; log and now may be nil for the defaults.
 func New(pg *pgxpool.Pool, log *slog.Logger, now func() time.Time) *Runner {
 	if now == nil {
 		now = time.Now
@@ -33,20 +52,100 @@ func New(pg *pgxpool.Pool, log *slog.Logger, now func() time.Time) *Runner {
 	return &Runner{PG: pg, Log: log, Now: now}
 }
 
+func (r *Runner) modeFor(periodEnd time.Time) string {
+	if periodEnd.After(r.Now()) {
+		return ModePartial
+	}
+	return ModeFinal
+}
+
 // Day recomputes daily_metrics for one SAST calendar day and returns the rows written.
 func (r *Runner) Day(ctx context.Context, day calendar.Date) (int64, error) {
-	return 0, errors.New("not implemented yet")
+	return r.day(ctx, day, r.modeFor(day.End()))
 }
 
-// Month recomputes user_cohorts for one activity month and cohort_retention for that month.
+func (r *Runner) day(ctx context.Context, day calendar.Date, mode string) (int64, error) {
+	return r.record(ctx, JobDailyMetrics, mode, day, day, func() (int64, error) {
+		return queries.UpsertDailyMetrics(ctx, r.PG, day, metrics.TransactionFee, r.Now())
+	})
+}
+
+// Month recomputes user_cohorts and cohort_retention for one activity month.
 func (r *Runner) Month(ctx context.Context, month calendar.Date) (int64, error) {
-	return 0, errors.New("not implemented yet")
+	month = month.MonthStart()
+	return r.month(ctx, month, r.modeFor(month.AddMonths(1).Start()))
 }
 
-// Backfill recomputes every day and month in [from, to], writing progress lines to w.
+func (r *Runner) month(ctx context.Context, month calendar.Date, mode string) (int64, error) {
+	return r.record(ctx, JobCohorts, mode, month, month.MonthEnd(), func() (int64, error) {
+		var n int64
+		err := pgx.BeginFunc(ctx, r.PG, func(tx pgx.Tx) error {
+			var err error
+			n, err = queries.RebuildCohortMonth(ctx, tx, month)
+			return err
+		})
+		return n, err
+	})
+}
+
+// record runs job and writes its start, end, row count and error to rollup_runs.
+func (r *Runner) record(ctx context.Context, job, mode string, from, to calendar.Date, run func() (int64, error)) (int64, error) {
+	id, err := queries.StartRollupRun(ctx, r.PG, job, mode, from, to, r.Now())
+	if err != nil {
+		return 0, fmt.Errorf("%s %s: recording start: %w", job, from, err)
+	}
+	rows, runErr := run()
+	var errText *string
+	if runErr != nil {
+		s := runErr.Error()
+		errText = &s
+		rows = 0
+	}
+	// Record the outcome even when ctx was cancelled mid-run.
+	finishCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := queries.FinishRollupRun(finishCtx, r.PG, id, r.Now(), rows, errText); err != nil && runErr == nil {
+		return rows, fmt.Errorf("%s %s: recording end: %w", job, from, err)
+	}
+	if runErr != nil {
+		return 0, fmt.Errorf("%s %s: %w", job, from, runErr)
+	}
+	return rows, nil
+}
+
+// Backfill recomputes every day in [from, to] and every month they touch, writing a progress
+// line per month to w. Days after today are skipped: there is nothing to compute yet.
 func (r *Runner) Backfill(ctx context.Context, from, to calendar.Date, w io.Writer) error {
-	return errors.New("not implemented yet")
+	if to.Before(from) {
+		return fmt.Errorf("backfill: %s is before %s", to, from)
+	}
+	if today := calendar.Today(r.Now()); to.After(today) {
+		to = today
+	}
+	if w == nil {
+		w = io.Discard
+	}
+	for _, month := range (calendar.Range{From: from, To: to}).Months() {
+		start := time.Now()
+		first, last := month, month.MonthEnd()
+		if first.Before(from) {
+			first = from
+		}
+		if last.After(to) {
+			last = to
+		}
+		for d := first; !d.After(last); d = d.AddDays(1) {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if _, err := r.day(ctx, d, ModeBackfill); err != nil {
+				return err
+			}
+		}
+		if _, err := r.month(ctx, month, ModeBackfill); err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "rollup %s: days %s to %s and cohorts (%s)\n", month.MonthKey(), first, last, time.Since(start).Round(time.Millisecond))
+	}
+	return nil
 }
-
-// RunScheduler blocks until ctx ends.
-func (r *Runner) RunScheduler(ctx context.Context, refresh time.Duration) {}

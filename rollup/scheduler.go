@@ -1,0 +1,79 @@
+package rollup
+
+import (
+	"context"
+	"time"
+
+	"mari/calendar"
+	"mari/queries"
+)
+
+// FinalizeHour is the SAST hour after which yesterday is final: late events (offline SMS
+// payments that settle after midnight) have had two hours to arrive.
+const FinalizeHour = 2
+
+// catchUpDays is how far back the scheduler looks for days that never got a final run
+// (the app was down at 02:00, say).
+const catchUpDays = 7
+
+// RunScheduler refreshes today's partial figures every `refresh` and finalises each past day
+// once, after 02:00 SAST of the following day, until ctx ends. Errors are logged and recorded
+// in rollup_runs; the next tick retries, so a database outage heals by itself.
+func (r *Runner) RunScheduler(ctx context.Context, refresh time.Duration) {
+	ticker := time.NewTicker(refresh)
+	defer ticker.Stop()
+	for {
+		r.Tick(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-ticker.C:
+		}
+	}
+}
+
+// Tick does one round of the scheduler's work: finalise past days that need it, then refresh
+// today and the current month.
+func (r *Runner) Tick(ctx context.Context) {
+	now := r.Now()
+	today := calendar.Today(now)
+	for _, day := range r.DaysToFinalize(ctx, now) {
+		if _, err := r.day(ctx, day, ModeFinal); err != nil {
+			r.Log.Error("rollup: finalising day", "day", day, "err", err)
+			continue
+		}
+		if _, err := r.month(ctx, day.MonthStart(), r.modeFor(day.MonthStart().AddMonths(1).Start())); err != nil {
+			r.Log.Error("rollup: finalising cohorts", "month", day.MonthKey(), "err", err)
+		}
+	}
+	if _, err := r.Day(ctx, today); err != nil {
+		r.Log.Error("rollup: refreshing today", "day", today, "err", err)
+	}
+	if _, err := r.Month(ctx, today.MonthStart()); err != nil {
+		r.Log.Error("rollup: refreshing this month's cohorts", "month", today.MonthKey(), "err", err)
+	}
+}
+
+// DaysToFinalize lists the past days (within catchUpDays) whose latest successful run started
+// before 02:00 SAST of the day after them, and whose 02:00 has passed.
+func (r *Runner) DaysToFinalize(ctx context.Context, now time.Time) []calendar.Date {
+	today := calendar.Today(now)
+	since := today.AddDays(-catchUpDays)
+	latest, err := queries.LatestDailyRunStarts(ctx, r.PG, since)
+	if err != nil {
+		r.Log.Error("rollup: reading runs", "err", err)
+		return nil
+	}
+	var out []calendar.Date
+	for d := since; d.Before(today); d = d.AddDays(1) {
+		finalAfter := d.End().Add(FinalizeHour * time.Hour)
+		if now.Before(finalAfter) {
+			continue
+		}
+		if started, ok := latest[d.String()]; ok && !started.Before(finalAfter) {
+			continue
+		}
+		out = append(out, d)
+	}
+	return out
+}
