@@ -83,7 +83,27 @@ EOF
 
 psql_admin() { psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 -q "$@"; }
 
-ch_running() { [ -f "$CH_DIR/clickhouse.pid" ] && kill -0 "$(cat "$CH_DIR/clickhouse.pid")" 2>/dev/null; }
+# ch_pid prints the pid of our ClickHouse server: the process running clickhouse-server with
+# our config file, found through the pid file or else through /proc (no procps needed). The
+# command line is checked, so a stale pid file never points at someone else's process. setsid
+# forks when started from a shell with job control, so $! is not the server's pid.
+is_our_ch() {
+  local cmd
+  cmd="$({ tr '\0' ' ' <"/proc/$1/cmdline"; } 2>/dev/null || true)"
+  [ "$cmd" = "clickhouse-server --config-file=$CH_DIR/config.xml " ]
+}
+
+ch_pid() {
+  local pid="" d
+  [ -f "$CH_DIR/clickhouse.pid" ] && pid="$(cat "$CH_DIR/clickhouse.pid" 2>/dev/null || true)"
+  if [ -n "$pid" ] && is_our_ch "$pid"; then echo "$pid"; return 0; fi
+  for d in /proc/[0-9]*; do
+    if is_our_ch "${d#/proc/}"; then echo "${d#/proc/}"; return 0; fi
+  done
+  return 1
+}
+
+ch_running() { ch_pid >/dev/null; }
 
 start_ch() {
   mkdir -p "$CH_DIR"/{data,tmp,user_files,log}
@@ -120,11 +140,15 @@ EOF
   if ! ch_running; then
     log "starting ClickHouse on 127.0.0.1:$CH_PORT"
     # setsid: the server outlives the make invocation that started it.
+    rm -f "$CH_DIR/clickhouse.pid"
     (cd "$CH_DIR" && setsid clickhouse-server --config-file="$CH_DIR/config.xml" \
-      >"$CH_DIR/log/stdout.log" 2>&1 </dev/null & echo $! >"$CH_DIR/clickhouse.pid")
+      >"$CH_DIR/log/stdout.log" 2>&1 </dev/null &)
   fi
   for _ in $(seq 1 120); do
-    if clickhouse-client --port "$CH_PORT" -q 'SELECT 1' >/dev/null 2>&1; then return 0; fi
+    if clickhouse-client --port "$CH_PORT" -q 'SELECT 1' >/dev/null 2>&1; then
+      ch_pid >"$CH_DIR/clickhouse.pid" || rm -f "$CH_DIR/clickhouse.pid"
+      return 0
+    fi
     sleep 0.5
   done
   log "ClickHouse did not start; see $CH_DIR/log"
@@ -134,7 +158,7 @@ EOF
 
 stop_ch() {
   if ch_running; then
-    local pid; pid="$(cat "$CH_DIR/clickhouse.pid")"
+    local pid; pid="$(ch_pid)"
     kill "$pid" 2>/dev/null || true
     for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
     kill -9 "$pid" 2>/dev/null || true

@@ -1,0 +1,95 @@
+# Mari BI. The README's two commands:
+#   make run    install what is missing, start the private databases, migrate, load demo data
+#               when the database is empty, and serve on http://localhost:8080
+#   make test   the same set-up for the test databases, then every check and every test
+#
+# The private PostgreSQL and ClickHouse (scripts/dbctl.sh) keep their data in .data/ and listen
+# on loopback on MARI_PG_PORT (55432) and MARI_CH_PORT (59000). The app and the tests are
+# pointed at those ports unless MARI_PG_URL / MARI_CH_ADDR / MARI_TEST_* say otherwise.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+# Go may be installed but not on PATH (a fresh machine has it in /usr/local/go).
+GO ?= $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
+GOFMT ?= $(shell command -v gofmt 2>/dev/null || echo $(dir $(GO))gofmt)
+BIN := bin/mari
+DBCTL := scripts/dbctl.sh
+DB_NAME ?= mari
+
+PG_PORT := $(or $(MARI_PG_PORT),55432)
+CH_PORT := $(or $(MARI_CH_PORT),59000)
+export MARI_PG_URL ?= postgres://mari@127.0.0.1:$(PG_PORT)/$(DB_NAME)?sslmode=disable
+export MARI_CH_ADDR ?= 127.0.0.1:$(CH_PORT)
+export MARI_CH_DATABASE ?= $(DB_NAME)
+export MARI_TEST_PG_ADMIN_URL ?= postgres://postgres@127.0.0.1:$(PG_PORT)/postgres?sslmode=disable
+export MARI_TEST_CH_ADDR ?= 127.0.0.1:$(CH_PORT)
+
+GO_TEST_FLAGS ?= -count=1 -timeout 25m
+BENCH_SIZES ?= 1,10
+
+.PHONY: help run test bench build generate check-generated fmt fmt-check vet migrate demo \
+	db-start db-stop db-status db-create install-browser clean-data
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+# No sign-in until issue 3: `make run` listens on loopback only unless told otherwise.
+run: export MARI_LISTEN_ADDR ?= 127.0.0.1:8080
+run: db-start db-create build ## start everything and serve the app on http://localhost:8080
+	$(BIN) migrate
+	$(BIN) demo -if-empty
+	@scripts/banner.sh
+	$(BIN) serve
+
+test: db-start install-browser check-generated fmt-check vet ## every check and every test (what CI runs)
+	@mkdir -p artifacts
+	$(GO) test $(GO_TEST_FLAGS) ./... 2>&1 | tee artifacts/go-test.log
+
+bench: db-start build ## measure dashboard server time at demo scales 1 and 10 (BENCH_SIZES)
+	$(BIN) bench -sizes $(BENCH_SIZES)
+
+build: ## build bin/mari
+	$(GO) build -o $(BIN) .
+
+generate: ## regenerate the templ views (*_templ.go files are committed)
+	$(GO) tool templ generate
+
+check-generated: ## fail when a committed *_templ.go file is not what templ generates
+	GO=$(GO) scripts/check-generated.sh
+
+fmt: ## gofmt every Go file
+	$(GOFMT) -w $$(scripts/go-files.sh)
+
+fmt-check: ## fail when a Go file is not gofmt-formatted
+	@unformatted="$$($(GOFMT) -l $$(scripts/go-files.sh))"; \
+	if [ -n "$$unformatted" ]; then echo "not gofmt-formatted (run make fmt):"; echo "$$unformatted"; exit 1; fi
+
+vet: ## go vet ./...
+	$(GO) vet ./...
+
+migrate: db-start db-create build ## apply the migrations to the development database
+	$(BIN) migrate
+
+demo: migrate ## load the demo dataset into the development database if it is empty
+	$(BIN) demo -if-empty
+
+db-start: ## install PostgreSQL 15 and ClickHouse if missing and start the private instances
+	$(DBCTL) start
+
+db-create:
+	$(DBCTL) createdb $(DB_NAME)
+
+db-stop: ## stop the private database servers
+	$(DBCTL) stop
+
+db-status: ## are the private database servers running?
+	$(DBCTL) status
+
+install-browser: ## install Debian's chromium for the browser tests if missing
+	scripts/install-browser.sh
+
+clean-data: ## stop the private databases and delete .data/ (every local database)
+	$(DBCTL) stop
+	rm -rf "$${MARI_DATA_DIR:-.data}"

@@ -1,0 +1,50 @@
+// Command shot saves a full-page screenshot of any URL, after its charts have drawn, and
+// prints what the browser console said. For looking at pages:
+//
+//	go run ./e2e/cmd/shot -url http://127.0.0.1:8080/ -out /tmp/dashboard.png
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"time"
+
+	"mari/e2e/browser"
+)
+
+func main() {
+	url := flag.String("url", "http://127.0.0.1:8080/", "page to capture")
+	out := flag.String("out", "shot.png", "PNG file to write")
+	timeout := flag.Duration("timeout", 20*time.Second, "how long the page may take to draw its charts")
+	flag.Parse()
+
+	b, err := browser.New(context.Background())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "shot:", err)
+		os.Exit(1)
+	}
+	png, res, loadErr := b.Screenshot(*url, *timeout)
+	b.Close()
+	status := 0
+	if len(png) > 0 {
+		if err := os.WriteFile(*out, png, 0o644); err != nil {
+			fmt.Fprintln(os.Stderr, "shot:", err)
+			os.Exit(1)
+		}
+		fmt.Printf("%s: %d charts drawn, screenshot %s\n", *url, res.Charts, *out)
+	}
+	for _, w := range res.Warnings {
+		fmt.Println("warning:", w)
+	}
+	for _, p := range res.Problems() {
+		fmt.Println("problem:", p)
+		status = 1
+	}
+	if loadErr != nil {
+		fmt.Fprintln(os.Stderr, "shot:", loadErr)
+		status = 1
+	}
+	os.Exit(status)
+}

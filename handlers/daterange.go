@@ -1,0 +1,121 @@
+package handlers
+
+import (
+	"fmt"
+	"net/url"
+
+	"mari/calendar"
+)
+
+// preset is one quick choice of range, relative to today (SAST).
+type preset struct {
+	Key, Label string
+	from       func(today, launch calendar.Date) calendar.Date
+}
+
+// defaultPreset is the range of a bare GET /.
+const defaultPreset = "last6m"
+
+var presets = []preset{
+	{"mtd", "Month to date", func(t, _ calendar.Date) calendar.Date { return t.MonthStart() }},
+	{"last30", "Last 30 days", func(t, _ calendar.Date) calendar.Date { return t.AddDays(-29) }},
+	{"last90", "Last 90 days", func(t, _ calendar.Date) calendar.Date { return t.AddDays(-89) }},
+	{"last6m", "Last 6 months", func(t, _ calendar.Date) calendar.Date { return t.MonthStart().AddMonths(-5) }},
+	{"ytd", "Year to date", func(t, _ calendar.Date) calendar.Date { return calendar.NewDate(t.Year(), 1, 1) }},
+	{"last12m", "Last 12 months", func(t, _ calendar.Date) calendar.Date { return t.MonthStart().AddMonths(-11) }},
+	{"all", "All time", func(t, launch calendar.Date) calendar.Date {
+		if launch.IsZero() || launch.After(t) {
+			return t.MonthStart()
+		}
+		return launch.MonthStart()
+	}},
+}
+
+func findPreset(key string) (preset, bool) {
+	for _, p := range presets {
+		if p.Key == key {
+			return p, true
+		}
+	}
+	return preset{}, false
+}
+
+var (
+	earliestDate = calendar.NewDate(2000, 1, 1)
+	maxRangeDays = 3653 // ten years, leap days included
+)
+
+// badInput is a message for the user about their own input (a 400, never a 500).
+type badInput struct{ msg string }
+
+func (b badInput) Error() string { return b.msg }
+
+func badf(format string, args ...any) error { return badInput{fmt.Sprintf(format, args...)} }
+
+// rangeChoice is the parsed range and how it was chosen.
+type rangeChoice struct {
+	Range    calendar.Range
+	Preset   string // "" for a custom range
+	From, To string // as typed, to refill the form after an error
+}
+
+// parseRange reads from, to and preset. Explicit dates win over a preset; no parameters at
+// all mean the default preset. launch is only called for the "all" preset.
+func parseRange(q url.Values, today calendar.Date, launch func() calendar.Date) (rangeChoice, error) {
+	rc := rangeChoice{From: q.Get("from"), To: q.Get("to"), Preset: q.Get("preset")}
+	if rc.Preset != "" {
+		if _, ok := findPreset(rc.Preset); !ok {
+			return rc, badf("Unknown range preset %q. Choose one of the quick ranges or enter dates.", rc.Preset)
+		}
+	}
+	if rc.From == "" && rc.To == "" {
+		key := rc.Preset
+		if key == "" {
+			key = defaultPreset
+		}
+		p, _ := findPreset(key)
+		var l calendar.Date
+		if key == "all" {
+			l = launch()
+		}
+		rc.Preset = key
+		rc.Range = calendar.Range{From: p.from(today, l), To: today}
+		if rc.Range.Days() > maxRangeDays {
+			rc.Range.From = today.AddDays(-(maxRangeDays - 1))
+		}
+		rc.From, rc.To = rc.Range.From.String(), rc.Range.To.String()
+		return rc, nil
+	}
+	rc.Preset = ""
+	if rc.From == "" || rc.To == "" {
+		return rc, badf("Enter both a start date (from) and an end date (to), as YYYY-MM-DD.")
+	}
+	from, err := calendar.ParseDate(rc.From)
+	if err != nil {
+		return rc, badf("The start date %q is not a date: use the form YYYY-MM-DD, such as %s.", rc.From, today.MonthStart())
+	}
+	to, err := calendar.ParseDate(rc.To)
+	if err != nil {
+		return rc, badf("The end date %q is not a date: use the form YYYY-MM-DD, such as %s.", rc.To, today)
+	}
+	switch {
+	case to.Before(from):
+		return rc, badf("The range is reversed: the end date %s is before the start date %s.", to, from)
+	case from.Before(earliestDate):
+		return rc, badf("The start date %s is before %s; Mari has no data that old.", from, earliestDate)
+	case to.After(today.AddDays(1)):
+		return rc, badf("The end date %s is in the future (today is %s in SAST); choose %s or earlier.", to, today, today.AddDays(1))
+	}
+	rc.Range = calendar.Range{From: from, To: to}
+	if n := rc.Range.Days(); n > maxRangeDays {
+		return rc, badf("The range is %d days long; choose at most 10 years.", n)
+	}
+	// A range that matches a preset lights that preset up.
+	for _, p := range presets {
+		if p.Key != "all" && to.Equal(today) && from.Equal(p.from(today, calendar.Date{})) {
+			rc.Preset = p.Key
+			break
+		}
+	}
+	return rc, nil
+}

@@ -1,0 +1,21 @@
+// Package handlers holds one file per page or action. Handlers receive their dependencies
+// through constructors and declare the small interfaces they use.
+package handlers
+
+import (
+	"bytes"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+)
+
+// render writes a templ component with the given status. The page is rendered into a buffer
+// first, so a rendering error never leaves half a page behind.
+func render(c echo.Context, status int, comp templ.Component) error {
+	var buf bytes.Buffer
+	if err := comp.Render(c.Request().Context(), &buf); err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.HTMLBlob(status, buf.Bytes())
+}

@@ -1,0 +1,2 @@
+INSERT INTO transaction_events (event_id, transaction_id, user_id, event_type, timestamp, amount,
+    currency, bank_id, device_type, channel, processing_time_ms, sentinel_score, failure_reason, error_code)

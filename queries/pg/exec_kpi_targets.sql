@@ -1,0 +1,1 @@
+SELECT metric, comparison, target FROM kpi_targets ORDER BY metric

@@ -1,0 +1,1 @@
+SELECT months_after_launch, completed_volume FROM north_star_milestones ORDER BY months_after_launch

@@ -1,0 +1,126 @@
+// charts.js draws every element marked data-echarts="<id>" with the ECharts options stored in
+// the JSON script element <script type="application/json" id="<id>">. No inline script, no
+// eval: formatters are named in the JSON ("fmt:rand", ...) and replaced here by functions.
+(function () {
+  "use strict";
+
+  var nbsp = "\u00a0";
+
+  function group(intPart) {
+    return intPart.replace(/\B(?=(\d{3})+(?!\d))/g, nbsp);
+  }
+
+  // "R 1 234 567.89": the exact format used in tooltips.
+  function rand(v) {
+    if (v === null || v === undefined || v === "" || isNaN(Number(v))) return "n/a";
+    var n = Number(v);
+    var sign = n < 0 ? "-" : "";
+    var parts = Math.abs(n).toFixed(2).split(".");
+    return sign + "R" + nbsp + group(parts[0]) + "." + parts[1];
+  }
+
+  // "R12.3M": compact, for axes.
+  function randCompact(v) {
+    var n = Number(v);
+    if (isNaN(n)) return "";
+    var a = Math.abs(n), sign = n < 0 ? "-" : "";
+    if (a >= 1e9) return sign + "R" + trim(a / 1e9) + "B";
+    if (a >= 1e6) return sign + "R" + trim(a / 1e6) + "M";
+    if (a >= 1e3) return sign + "R" + trim(a / 1e3) + "k";
+    return sign + "R" + trim(a);
+  }
+
+  function trim(n) {
+    return (Math.round(n * 10) / 10).toString();
+  }
+
+  function count(v) {
+    if (v === null || v === undefined || isNaN(Number(v))) return "n/a";
+    var n = Number(v);
+    if (Number.isInteger(n)) return group(String(n));
+    return n.toFixed(2);
+  }
+
+  function percent(v) {
+    if (v === null || v === undefined || isNaN(Number(v))) return "n/a";
+    return (Number(v) * 100).toFixed(2) + "%";
+  }
+
+  var formatters = {
+    "fmt:rand": rand,
+    "fmt:randCompact": randCompact,
+    "fmt:count": count,
+    "fmt:percent": percent,
+    // Series labels receive a params object rather than a value.
+    "fmt:randCompactLabel": function (p) { return randCompact(p.value); },
+  };
+
+  // Replace named formatters anywhere in the options tree.
+  function resolve(node) {
+    if (Array.isArray(node)) {
+      for (var i = 0; i < node.length; i++) node[i] = resolve(node[i]);
+      return node;
+    }
+    if (node && typeof node === "object") {
+      Object.keys(node).forEach(function (k) {
+        node[k] = resolve(node[k]);
+      });
+      return node;
+    }
+    if (typeof node === "string" && Object.prototype.hasOwnProperty.call(formatters, node)) {
+      return formatters[node];
+    }
+    return node;
+  }
+
+  var charts = [];
+
+  var observer = typeof ResizeObserver === "undefined" ? null : new ResizeObserver(function (entries) {
+    entries.forEach(function (entry) {
+      var chart = echarts.getInstanceByDom(entry.target);
+      if (chart && !chart.isDisposed()) chart.resize();
+    });
+  });
+
+  function drawAll(root) {
+    if (typeof echarts === "undefined") return;
+    (root || document).querySelectorAll("[data-echarts]").forEach(function (el) {
+      var src = document.getElementById(el.getAttribute("data-echarts"));
+      if (!src) return;
+      var options;
+      try {
+        options = resolve(JSON.parse(src.textContent));
+      } catch (e) {
+        el.textContent = "chart data could not be read";
+        return;
+      }
+      var existing = echarts.getInstanceByDom(el);
+      if (existing) existing.dispose(); // dispose before re-init (htmx swaps, re-draws)
+      var chart = echarts.init(el, null, { renderer: "canvas" });
+      chart.setOption(options);
+      el.setAttribute("data-echarts-drawn", "true");
+      charts.push(chart);
+      // The element can change size without a window resize (a scrollbar appearing, the grid
+      // reflowing): follow the element itself where the browser can.
+      if (observer) observer.observe(el);
+    });
+  }
+
+  var pending = null;
+  window.addEventListener("resize", function () {
+    if (pending) clearTimeout(pending);
+    pending = setTimeout(function () {
+      charts = charts.filter(function (c) { return !c.isDisposed(); });
+      charts.forEach(function (c) { c.resize(); });
+    }, 100);
+  });
+
+  // Re-draw after an htmx swap, should a page use htmx.
+  document.addEventListener("htmx:afterSwap", function (e) { drawAll(e.target); });
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { drawAll(); });
+  } else {
+    drawAll();
+  }
+})();

@@ -1,0 +1,81 @@
+package web
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"mari/calendar"
+	"mari/dbtest"
+)
+
+func request(t *testing.T, h http.Handler, method, target string) (*http.Response, string) {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(method, target, nil))
+	res := rec.Result()
+	body, _ := io.ReadAll(res.Body)
+	return res, string(body)
+}
+
+func TestRoutesAndErrorPages(t *testing.T) {
+	db := dbtest.New(t)
+	now := time.Date(2026, 3, 15, 8, 0, 0, 0, time.UTC)
+	e := NewServer(Deps{Config: Config{PanelTimeout: 5 * time.Second, LaunchMonth: calendar.NewDate(2026, 1, 1)},
+		PG: db.PG, CH: db.CH, Now: func() time.Time { return now }})
+
+	cases := []struct {
+		method, target string
+		status         int
+		contains       []string
+	}{
+		// An empty database still renders the whole dashboard, with n/a rather than errors.
+		{"GET", "/", 200, []string{"Executive dashboard", "2025-10-01 to 2026-03-15", `href="/glossary#total-users"`,
+			`data-echarts="chart-revenue"`, `<script id="chart-revenue" type="application/json">`, "all days in SAST"}},
+		{"GET", "/glossary", 200, []string{`id="uptime"`, `id="ltv-cac"`, "overlapping outages count once"}},
+		{"GET", "/?preset=ytd", 200, []string{"2026-01-01 to 2026-03-15"}},
+		{"GET", "/?preset=all", 200, []string{"2026-01-01 to 2026-03-15"}}, // from the configured launch month
+		{"GET", "/?from=2026-03-01&to=2026-02-01", 400, []string{"The range is reversed", `<form class="range-form"`}},
+		{"GET", "/nowhere", 404, []string{"Page not found", "Back to the executive dashboard"}},
+		{"POST", "/", 405, []string{"Not allowed"}},
+		{"GET", "/executive/unknown.csv", 404, []string{"Page not found"}},
+		{"GET", "/executive/daily.csv?from=x&to=y", 400, []string{"is not a date"}},
+		{"GET", "/static/charts.js", 200, []string{"data-echarts"}},
+		{"GET", "/static/app.css", 200, []string{".tile"}},
+		{"GET", "/static/", 404, nil},
+	}
+	for _, c := range cases {
+		res, body := request(t, e, c.method, c.target)
+		if res.StatusCode != c.status {
+			t.Errorf("%s %s: status %d; want %d\n%s", c.method, c.target, res.StatusCode, c.status, body)
+			continue
+		}
+		for _, want := range c.contains {
+			if !strings.Contains(body, want) {
+				t.Errorf("%s %s: body lacks %q", c.method, c.target, want)
+			}
+		}
+		if strings.Contains(body, "goroutine ") || strings.Contains(body, `"message"`) {
+			t.Errorf("%s %s: internals or raw JSON in the body", c.method, c.target)
+		}
+	}
+	res, _ := request(t, e, "GET", "/static/echarts.min.js")
+	if res.StatusCode != 200 || res.Header.Get("Cache-Control") != "public, max-age=86400" {
+		t.Errorf("echarts: %d, Cache-Control %q", res.StatusCode, res.Header.Get("Cache-Control"))
+	}
+}
+
+// A handler that panics yields the friendly 500 page, never the panic.
+func TestInternalErrorPage(t *testing.T) {
+	e := NewServer(Deps{})
+	e.GET("/boom", func(c echo.Context) error { panic("secret internals") })
+	res, body := request(t, e, "GET", "/boom")
+	if res.StatusCode != 500 || !strings.Contains(body, "Something went wrong") || strings.Contains(body, "secret internals") {
+		t.Fatalf("status %d body %s", res.StatusCode, body)
+	}
+}
