@@ -124,19 +124,15 @@ func measureScale(ctx context.Context, o Options, scale float64) ([]Result, erro
 	defer ch.Close()
 
 	base := Result{Scale: scale, Database: name, Target: Target(scale)}
-	// Small admin reads for the table's size columns; they are bench bookkeeping, not metrics.
-	if err := pg.QueryRow(ctx, `SELECT count(*), coalesce(max(created_at), 'epoch') FROM transactions`).
-		Scan(&base.Transactions, &base.DataEnds); err != nil {
-		return nil, fmt.Errorf("count transactions: %w", err)
-	}
 	var events uint64
-	if err := ch.QueryRow(ctx, `SELECT count() FROM transaction_events`).Scan(&events); err != nil {
-		return nil, fmt.Errorf("count transaction_events: %w", err)
+	base.Transactions, base.DataEnds, events, err = queries.DatasetSize(ctx, pg, ch)
+	if err != nil {
+		return nil, fmt.Errorf("dataset size: %w", err)
 	}
 	base.Events = int64(events)
 
 	cfg := o.Config
-	cfg.PostgresURL = replaceDatabase(o.Config.PostgresURL, name)
+	cfg.PostgresURL = dbconn.WithDatabase(o.Config.PostgresURL, name)
 	cfg.ClickHouseDatabase = name
 	cfg.Scheduler = false
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -202,7 +198,7 @@ func openDataset(ctx context.Context, o Options, name string, scale float64) (*p
 	if err := createDatabases(ctx, o, name); err != nil {
 		return nil, nil, err
 	}
-	pg, err := dbconn.Postgres(ctx, replaceDatabase(o.Config.PostgresURL, name))
+	pg, err := dbconn.Postgres(ctx, dbconn.WithDatabase(o.Config.PostgresURL, name))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -276,18 +272,8 @@ func createDatabases(ctx context.Context, o Options, name string) error {
 		return fmt.Errorf("PostgreSQL admin connection (is `make db-start` done?): %w", err)
 	}
 	defer admin.Close(ctx)
-	var exists bool
-	if err := admin.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&exists); err != nil {
-		return err
-	}
-	if !exists {
-		ddl := `CREATE DATABASE ` + pgx.Identifier{name}.Sanitize()
-		if owner := urlUser(o.Config.PostgresURL); owner != "" {
-			ddl += ` OWNER ` + pgx.Identifier{owner}.Sanitize()
-		}
-		if _, err := admin.Exec(ctx, ddl); err != nil {
-			return fmt.Errorf("create database %s: %w", name, err)
-		}
+	if err := queries.CreatePostgresDatabase(ctx, admin, name, urlUser(o.Config.PostgresURL)); err != nil {
+		return fmt.Errorf("create database %s: %w", name, err)
 	}
 	boot, err := dbconn.ClickHouse(dbconn.ClickHouseOptions{
 		Addr: o.Config.ClickHouseAddr, Database: "default",
@@ -298,7 +284,7 @@ func createDatabases(ctx context.Context, o Options, name string) error {
 	}
 	defer boot.Close()
 	// name comes from DatabaseName: letters, digits and underscores only.
-	if err := boot.Exec(ctx, "CREATE DATABASE IF NOT EXISTS "+name); err != nil {
+	if err := queries.CreateClickHouseDatabase(ctx, boot, name); err != nil {
 		return fmt.Errorf("ClickHouse create database %s (is `make db-start` done?): %w", name, err)
 	}
 	return nil
@@ -309,8 +295,7 @@ func dropDatabases(ctx context.Context, o Options, name string) error {
 	if admin, err := pgx.Connect(ctx, o.PGAdminURL); err != nil {
 		errs = append(errs, err)
 	} else {
-		_, err := admin.Exec(ctx, `DROP DATABASE IF EXISTS `+pgx.Identifier{name}.Sanitize()+` WITH (FORCE)`)
-		errs = append(errs, err)
+		errs = append(errs, queries.DropPostgresDatabase(ctx, admin, name))
 		_ = admin.Close(ctx)
 	}
 	if boot, err := dbconn.ClickHouse(dbconn.ClickHouseOptions{
@@ -319,7 +304,7 @@ func dropDatabases(ctx context.Context, o Options, name string) error {
 	}); err != nil {
 		errs = append(errs, err)
 	} else {
-		errs = append(errs, boot.Exec(ctx, "DROP DATABASE IF EXISTS "+name))
+		errs = append(errs, queries.DropClickHouseDatabase(ctx, boot, name))
 		_ = boot.Close()
 	}
 	return errors.Join(errs...)
@@ -341,17 +326,6 @@ func urlUser(url string) string {
 		return ""
 	}
 	return cfg.User
-}
-
-// replaceDatabase swaps the database name in a postgres:// URL.
-func replaceDatabase(url, name string) string {
-	base, query, _ := strings.Cut(url, "?")
-	i := strings.LastIndex(base, "/")
-	out := base[:i+1] + name
-	if query != "" {
-		out += "?" + query
-	}
-	return out
 }
 
 func ms(d time.Duration) string { return strconv.FormatFloat(float64(d)/1e6, 'f', 1, 64) }

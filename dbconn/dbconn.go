@@ -4,6 +4,7 @@ package dbconn
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
@@ -42,4 +43,15 @@ func ClickHouse(o ClickHouseOptions) (driver.Conn, error) {
 		ConnMaxLifetime: time.Hour,
 		Compression:     &clickhouse.Compression{Method: clickhouse.CompressionLZ4},
 	})
+}
+
+// WithDatabase returns a postgres:// URL pointing at database name instead.
+func WithDatabase(url, name string) string {
+	base, query, _ := strings.Cut(url, "?")
+	i := strings.LastIndex(base, "/")
+	out := base[:i+1] + name
+	if query != "" {
+		out += "?" + query
+	}
+	return out
 }

@@ -9,7 +9,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
-	"strings"
 	"testing"
 	"time"
 
@@ -19,6 +18,7 @@ import (
 
 	"mari/dbconn"
 	"mari/migrations"
+	"mari/queries"
 )
 
 // DB is one test's pair of databases.
@@ -60,12 +60,12 @@ func New(t testing.TB) *DB {
 	if err != nil {
 		t.Fatalf("test PostgreSQL not reachable (%v): run `make test`, or `scripts/dbctl.sh start` first", err)
 	}
-	if _, err := admin.Exec(ctx, `CREATE DATABASE `+pgx.Identifier{name}.Sanitize()); err != nil {
+	if err := queries.CreatePostgresDatabase(ctx, admin, name, ""); err != nil {
 		t.Fatalf("create test database: %v", err)
 	}
 	_ = admin.Close(ctx)
 
-	pgURL := replaceDatabase(adminURL(), name)
+	pgURL := dbconn.WithDatabase(adminURL(), name)
 	pool, err := dbconn.Postgres(ctx, pgURL)
 	if err != nil {
 		t.Fatal(err)
@@ -75,7 +75,7 @@ func New(t testing.TB) *DB {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := bootstrap.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+	if err := queries.CreateClickHouseDatabase(ctx, bootstrap, name); err != nil {
 		t.Fatalf("test ClickHouse not reachable (%v): run `make test`, or `scripts/dbctl.sh start` first", err)
 	}
 	_ = bootstrap.Close()
@@ -104,23 +104,12 @@ func (db *DB) drop() {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	db.PG.Close()
-	_ = db.CH.Exec(ctx, "DROP DATABASE IF EXISTS "+db.Name)
+	_ = queries.DropClickHouseDatabase(ctx, db.CH, db.Name)
 	_ = db.CH.Close()
 	if admin, err := pgx.Connect(ctx, adminURL()); err == nil {
-		_, _ = admin.Exec(ctx, `DROP DATABASE IF EXISTS `+pgx.Identifier{db.Name}.Sanitize()+` WITH (FORCE)`)
+		_ = queries.DropPostgresDatabase(ctx, admin, db.Name)
 		_ = admin.Close(ctx)
 	}
-}
-
-// replaceDatabase swaps the database name in a postgres:// URL.
-func replaceDatabase(url, name string) string {
-	base, query, _ := strings.Cut(url, "?")
-	i := strings.LastIndex(base, "/")
-	out := base[:i+1] + name
-	if query != "" {
-		out += "?" + query
-	}
-	return out
 }
 
 // Exec runs setup SQL and fails the test on error.

@@ -103,8 +103,8 @@ func parseRange(q url.Values, today calendar.Date, launch func() calendar.Date) 
 		return rc, badf("The range is reversed: the end date %s is before the start date %s.", to, from)
 	case from.Before(earliestDate):
 		return rc, badf("The start date %s is before %s; Mari has no data that old.", from, earliestDate)
-	case to.After(today.AddDays(1)):
-		return rc, badf("The end date %s is in the future (today is %s in SAST); choose %s or earlier.", to, today, today.AddDays(1))
+	case to.After(today):
+		return rc, badf("The end date %s is in the future (today is %s in SAST); choose %s or earlier.", to, today, today)
 	}
 	rc.Range = calendar.Range{From: from, To: to}
 	if n := rc.Range.Days(); n > maxRangeDays {

@@ -1,0 +1,1 @@
+SELECT count(*), coalesce(max(created_at), 'epoch') FROM transactions
