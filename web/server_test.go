@@ -64,6 +64,16 @@ func TestRoutesAndErrorPages(t *testing.T) {
 			t.Errorf("%s %s: internals or raw JSON in the body", c.method, c.target)
 		}
 	}
+	// Every response, error pages included, carries the security headers.
+	for _, target := range []string{"/", "/nowhere"} {
+		res, _ := request(t, e, "GET", target)
+		if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe-inline") {
+			t.Errorf("%s: Content-Security-Policy %q", target, csp)
+		}
+		if res.Header.Get("X-Content-Type-Options") != "nosniff" || res.Header.Get("X-Frame-Options") != "DENY" {
+			t.Errorf("%s: missing nosniff or frame denial", target)
+		}
+	}
 	res, _ := request(t, e, "GET", "/static/echarts.min.js")
 	if res.StatusCode != 200 || res.Header.Get("Cache-Control") != "public, max-age=86400" {
 		t.Errorf("echarts: %d, Cache-Control %q", res.StatusCode, res.Header.Get("Cache-Control"))
