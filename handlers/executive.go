@@ -35,6 +35,7 @@ type ExecutiveSource interface {
 	LicensingFees(ctx context.Context, r calendar.Range) (decimal.Decimal, error)
 	MAUOn(ctx context.Context, d calendar.Date) (int64, bool, error)
 	LiveToday(ctx context.Context, d calendar.Date) (queries.LiveToday, error)
+	RollupFreshness(ctx context.Context) (time.Time, bool, error)
 }
 
 // ExecutiveOptions configure the executive dashboard.
@@ -167,6 +168,13 @@ type execData struct {
 	north   panel[northData]
 	daily   panel[[]queries.Day]
 	live    panel[queries.LiveToday]
+	fresh   panel[freshness]
+}
+
+// freshness is when the rollups behind the page last finished.
+type freshness struct {
+	At time.Time
+	OK bool // false: the rollups have never run
 }
 
 // launchMonth is the configured launch month, else the month of the first sign-up (zero when
@@ -215,7 +223,7 @@ func (h *Executive) Page(c echo.Context) error {
 type panelSet map[string]bool
 
 var allPanels = panelSet{"users": true, "totals": true, "monthly": true, "fin": true, "uptime": true,
-	"targets": true, "north": true, "daily": true, "live": true}
+	"targets": true, "north": true, "daily": true, "live": true, "fresh": true}
 
 func (h *Executive) loadAll(ctx context.Context, rc rangeChoice, now time.Time, want panelSet) *execData {
 	r := rc.Range
@@ -279,7 +287,7 @@ func (h *Executive) loadAll(ctx context.Context, rc rangeChoice, now time.Time, 
 			if !to.After(from) {
 				return u, nil // the range has not begun: n/a
 			}
-			u.TotalSeconds = decimal.NewFromFloat(to.Sub(from).Seconds())
+			u.TotalSeconds = decimal.New(to.Sub(from).Milliseconds(), -3)
 			var err error
 			u.DownSeconds, err = src.OutageSeconds(ctx, from, to)
 			return u, err
@@ -301,6 +309,12 @@ func (h *Executive) loadAll(ctx context.Context, rc rangeChoice, now time.Time, 
 	if want["live"] {
 		load(l, "live", dbCH, &d.live, func(ctx context.Context) (queries.LiveToday, error) {
 			return src.LiveToday(ctx, d.today)
+		})
+	}
+	if want["fresh"] {
+		load(l, "freshness", dbPG, &d.fresh, func(ctx context.Context) (freshness, error) {
+			at, ok, err := src.RollupFreshness(ctx)
+			return freshness{At: at, OK: ok}, err
 		})
 	}
 	l.wg.Wait()

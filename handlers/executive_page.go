@@ -34,6 +34,7 @@ func (h *Executive) buildPage(d *execData) views.Executive {
 		Range:       r,
 		Previous:    d.prev,
 		GeneratedAt: d.now.In(calendar.SAST).Format("2 Jan 2006 15:04"),
+		FiguresAsOf: figuresAsOf(d),
 	}
 	page.Tiles = []views.Tile{
 		totalUsersTile(d), mauTile(d), txPerUserTile(d), volumeTile(d), revenueTile(d), liveTile(d),
@@ -344,4 +345,30 @@ func formatDuration(seconds decimal.Decimal) string {
 		return fmt.Sprintf("%dm %02ds", m, s)
 	}
 	return fmt.Sprintf("%ds", s)
+}
+
+// figuresAsOf says how fresh the rollup-backed figures are, so nobody mistakes stale for live.
+func figuresAsOf(d *execData) string {
+	switch {
+	case !d.fresh.ok():
+		return "rollup status unavailable: " + d.fresh.Err
+	case !d.fresh.V.OK:
+		return "rollups have not run yet: figures will appear after the first run"
+	}
+	at := d.fresh.V.At.In(calendar.SAST)
+	return "figures as of " + at.Format("2 Jan 15:04") + " SAST (" + ago(d.now.Sub(at)) + ")"
+}
+
+// ago says how long ago, in the largest unit that fits.
+func ago(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return fmt.Sprintf("%d min ago", int(d/time.Minute))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%d h %d min ago", int(d/time.Hour), int(d%time.Hour/time.Minute))
+	default:
+		return fmt.Sprintf("%d days ago", int(d/(24*time.Hour)))
+	}
 }

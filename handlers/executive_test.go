@@ -222,12 +222,20 @@ func TestExecutiveNumbers(t *testing.T) {
 	}
 	d := h.loadAll(context.Background(), rc, testNow, allPanels)
 	for name, e := range map[string]string{"users": d.users.Err, "totals": d.totals.Err, "monthly": d.monthly.Err,
-		"fin": d.fin.Err, "uptime": d.uptime.Err, "targets": d.targets.Err, "north": d.north.Err, "daily": d.daily.Err, "live": d.live.Err} {
+		"fin": d.fin.Err, "uptime": d.uptime.Err, "targets": d.targets.Err, "north": d.north.Err, "daily": d.daily.Err, "live": d.live.Err,
+		"fresh": d.fresh.Err} {
 		if e != "" {
 			t.Fatalf("panel %s unavailable: %s", name, e)
 		}
 	}
 	page := h.buildPage(d)
+
+	// The rollup ran at testNow (its clock is pinned), so the figures are fresh; 70 minutes
+	// later the page says how stale they are.
+	check(t, "figures as of", page.FiguresAsOf, "figures as of 15 Mar 10:00 SAST (just now)")
+	d.now = testNow.Add(70 * time.Minute)
+	check(t, "figures as of, later", figuresAsOf(d), "figures as of 15 Mar 10:00 SAST (1 h 10 min ago)")
+	d.now = testNow
 
 	// Previous period of 1–15 March is 1–15 February (month to date against the same days).
 	if d.prev.String() != "2026-02-01 to 2026-02-15" {

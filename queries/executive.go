@@ -183,6 +183,15 @@ func ExecFirstSignup(ctx context.Context, q Querier) (time.Time, bool, error) {
 	return *t, true, nil
 }
 
+// ExecRollupFreshness is when the daily rollup last finished successfully (ok=false: never).
+func ExecRollupFreshness(ctx context.Context, q Querier) (time.Time, bool, error) {
+	var t *time.Time
+	if err := q.QueryRow(ctx, SQL("pg/exec_rollup_freshness")).Scan(&t); err != nil || t == nil {
+		return time.Time{}, false, err
+	}
+	return *t, true, nil
+}
+
 // LiveToday is today's event stream so far, from ClickHouse.
 type LiveToday struct {
 	Date            calendar.Date
@@ -264,6 +273,9 @@ func (e Executive) LicensingFees(ctx context.Context, r calendar.Range) (decimal
 }
 func (e Executive) MAUOn(ctx context.Context, d calendar.Date) (int64, bool, error) {
 	return ExecMAUOn(ctx, e.PG, d)
+}
+func (e Executive) RollupFreshness(ctx context.Context) (time.Time, bool, error) {
+	return ExecRollupFreshness(ctx, e.PG)
 }
 func (e Executive) LiveToday(ctx context.Context, d calendar.Date) (LiveToday, error) {
 	return ExecLiveToday(ctx, e.CH, d)

@@ -61,4 +61,5 @@ type Executive struct {
 	KPIs        []Tile
 	Charts      []Chart
 	GeneratedAt string
+	FiguresAsOf string // how fresh the rollups behind the page are
 }

@@ -36,7 +36,8 @@ func TestRoutesAndErrorPages(t *testing.T) {
 	}{
 		// An empty database still renders the whole dashboard, with n/a rather than errors.
 		{"GET", "/", 200, []string{"Executive dashboard", "2025-10-01 to 2026-03-15", `href="/glossary#total-users"`,
-			`data-echarts="chart-revenue"`, `<script id="chart-revenue" type="application/json">`, "all days in SAST"}},
+			`data-echarts="chart-revenue"`, `<script id="chart-revenue" type="application/json">`, "all days in SAST",
+			"rollups have not run yet"}},
 		{"GET", "/glossary", 200, []string{`id="uptime"`, `id="ltv-cac"`, "overlapping outages count once"}},
 		{"GET", "/?preset=ytd", 200, []string{"2026-01-01 to 2026-03-15"}},
 		{"GET", "/?preset=all", 200, []string{"2026-01-01 to 2026-03-15"}}, // from the configured launch month
