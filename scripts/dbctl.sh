@@ -139,10 +139,13 @@ EOF
 EOF
   if ! ch_running; then
     log "starting ClickHouse on 127.0.0.1:$CH_PORT"
-    # setsid: the server outlives the make invocation that started it.
+    # setsid: the server outlives the make invocation that started it. Every descriptor of
+    # the background job points at files, and no intermediate shell waits on the server:
+    # a process left holding our caller's stdout would keep a pipe reader (a CI log, `| tail`)
+    # waiting for an end of file that never comes.
     rm -f "$CH_DIR/clickhouse.pid"
-    (cd "$CH_DIR" && setsid clickhouse-server --config-file="$CH_DIR/config.xml" \
-      >"$CH_DIR/log/stdout.log" 2>&1 </dev/null &)
+    setsid clickhouse-server --config-file="$CH_DIR/config.xml" \
+      >"$CH_DIR/log/stdout.log" 2>&1 </dev/null &
   fi
   for _ in $(seq 1 120); do
     if clickhouse-client --port "$CH_PORT" -q 'SELECT 1' >/dev/null 2>&1; then
