@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"mari/calendar"
 	"mari/dbconn"
 	"mari/migrations"
 	"mari/queries"
@@ -122,3 +123,22 @@ func (db *DB) Exec(t testing.TB, sql string, args ...any) {
 
 // String is for log lines.
 func (db *DB) String() string { return fmt.Sprintf("test databases %s", db.Name) }
+
+// SAST parses "2006-01-02 15:04:05" as a wall-clock time in Africa/Johannesburg: test data is
+// written the way people read it.
+func SAST(s string) time.Time {
+	t, err := time.ParseInLocation("2006-01-02 15:04:05", s, calendar.SAST)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+// Date parses "2006-01-02" as a SAST calendar day.
+func Date(s string) calendar.Date {
+	d, err := calendar.ParseDate(s)
+	if err != nil {
+		panic(err)
+	}
+	return d
+}

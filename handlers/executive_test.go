@@ -24,22 +24,11 @@ import (
 	"mari/views"
 )
 
-// sast builds an instant from a SAST wall-clock time.
-func sast(s string) time.Time {
-	t, err := time.ParseInLocation("2006-01-02 15:04:05", s, calendar.SAST)
-	if err != nil {
-		panic(err)
-	}
-	return t
-}
-
-func date(s string) calendar.Date {
-	d, err := calendar.ParseDate(s)
-	if err != nil {
-		panic(err)
-	}
-	return d
-}
+// Test data is written in SAST wall-clock time.
+var (
+	sast = dbtest.SAST
+	date = dbtest.Date
+)
 
 // testNow is 2026-03-15 10:00 SAST (08:00 UTC): "today" is 15 March.
 var testNow = sast("2026-03-15 10:00:00")

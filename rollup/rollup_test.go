@@ -8,27 +8,15 @@ import (
 	"testing"
 	"time"
 
-	"mari/calendar"
 	"mari/dbtest"
 	"mari/rollup"
 )
 
-// sast builds an instant from a SAST wall-clock time.
-func sast(s string) time.Time {
-	t, err := time.ParseInLocation("2006-01-02 15:04:05", s, calendar.SAST)
-	if err != nil {
-		panic(err)
-	}
-	return t
-}
-
-func date(s string) calendar.Date {
-	d, err := calendar.ParseDate(s)
-	if err != nil {
-		panic(err)
-	}
-	return d
-}
+// Test data is written in SAST wall-clock time.
+var (
+	sast = dbtest.SAST
+	date = dbtest.Date
+)
 
 // seed builds the hand-worked dataset:
 //
