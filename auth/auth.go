@@ -1,7 +1,11 @@
 // Package auth holds staff accounts, roles, sign-in and the rules of who may see what.
 package auth
 
-import "github.com/labstack/echo/v4"
+import (
+	"net/url"
+
+	"github.com/labstack/echo/v4"
+)
 
 // Role is a staff account's role.
 type Role string
@@ -34,3 +38,50 @@ func Current(c echo.Context) (Account, bool) {
 
 // SetCurrent attaches the signed-in account to the request (the session middleware does it).
 func SetCurrent(c echo.Context, a Account) { c.Set(currentKey, a) }
+
+// CSRFContextKey is where the CSRF middleware (web/middleware.go) puts the request's token;
+// every state-changing form posts it back in the hidden field CSRFFormField.
+const (
+	CSRFContextKey = "csrf"
+	CSRFFormField  = "_csrf"
+)
+
+// CSRFToken returns the token a form on this page must post back.
+func CSRFToken(c echo.Context) string {
+	s, _ := c.Get(CSRFContextKey).(string)
+	return s
+}
+
+// Allows reports whether role may use a route that admits roles. Admins may use everything.
+func Allows(role Role, roles ...Role) bool {
+	if role == RoleAdmin {
+		return true
+	}
+	for _, r := range roles {
+		if r == role {
+			return true
+		}
+	}
+	return false
+}
+
+// Require admits only signed-in accounts whose role is one of roles (admins always). A
+// signed-out request is sent to the sign-in page (GET) or refused with 401; a signed-in account
+// of another role gets 403.
+func Require(roles ...Role) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			a, ok := Current(c)
+			if !ok {
+				if c.Request().Method == "GET" {
+					return c.Redirect(303, "/signin?next="+url.QueryEscape(c.Request().URL.RequestURI()))
+				}
+				return echo.NewHTTPError(401, "Please sign in first.")
+			}
+			if !Allows(a.Role, roles...) {
+				return echo.NewHTTPError(403, "Your role does not give access to this page.")
+			}
+			return next(c)
+		}
+	}
+}
