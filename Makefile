@@ -35,12 +35,13 @@ BENCH_SIZES ?= 1,10
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
-# No sign-in until issue 3: `make run` listens on loopback only unless told otherwise.
+# `make run` listens on loopback only unless told otherwise: it is a development server with
+# a demo account whose password it prints.
 run: export MARI_LISTEN_ADDR ?= 127.0.0.1:8080
 run: db-start db-create build ## start everything and serve the app on http://localhost:8080
 	$(BIN) migrate
 	$(BIN) demo -if-empty
-	@scripts/banner.sh
+	@credentials="$$($(BIN) admin demo-account)"; scripts/banner.sh "$$credentials"
 	$(BIN) serve
 
 test: db-start install-browser check-generated fmt-check vet ## every check and every test (what CI runs)

@@ -5,6 +5,7 @@
 //	mari demo [flags]              load the demo dataset (and roll it up)
 //	mari rollup backfill [flags]   recompute rollups for a date range
 //	mari bench [flags]             measure dashboard server time
+//	mari admin create|demo-account staff accounts from the command line
 package main
 
 import (
@@ -21,6 +22,7 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"mari/auth"
 	"mari/calendar"
 	"mari/dbconn"
 	"mari/demodata"
@@ -53,6 +55,8 @@ func main() {
 		err = rollupCmd(ctx, log, args)
 	case "bench":
 		err = benchCmd(ctx, args)
+	case "admin":
+		err = adminCmd(ctx, args)
 	case "help", "-h", "--help":
 		usage()
 		return
@@ -76,6 +80,9 @@ commands:
   demo                     load the demo dataset and roll it up (see mari demo -h)
   rollup backfill          recompute rollups for a date range (see mari rollup backfill -h)
   bench                    measure dashboard server time (see mari bench -h)
+  admin create -email E -role R [-name N]
+                           create a staff account and print its one-time password, once
+  admin demo-account       ensure demo@mari.example (executive) exists; print a new password
 
 Configuration comes from the environment; see README.md.
 `)
@@ -224,4 +231,60 @@ func rollupCmd(ctx context.Context, log *slog.Logger, args []string) error {
 	defer pg.Close()
 	defer ch.Close()
 	return rollup.New(pg, log, nil).Backfill(ctx, from, to, os.Stderr)
+}
+
+// adminCmd manages staff accounts without the web app: the first admin is made this way.
+func adminCmd(ctx context.Context, args []string) error {
+	usageErr := errors.New("usage: mari admin create -email E -role admin|executive|ops|partnerships [-name N]\n" +
+		"       mari admin demo-account")
+	if len(args) == 0 {
+		return usageErr
+	}
+	cfg, err := web.LoadConfig()
+	if err != nil {
+		return err
+	}
+	cli := auth.Actor{Email: "command line (mari admin)"}
+	switch args[0] {
+	case "create":
+		fs := flag.NewFlagSet("admin create", flag.ContinueOnError)
+		email := fs.String("email", "", "the account's email (required)")
+		role := fs.String("role", "", "admin, executive, ops or partnerships (required)")
+		name := fs.String("name", "", "the person's name, as the app shows it")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		r, err := auth.ParseRole(*role)
+		if err != nil {
+			return err
+		}
+		pg, err := dbconn.Postgres(ctx, cfg.PostgresURL)
+		if err != nil {
+			return err
+		}
+		defer pg.Close()
+		a, pw, err := auth.NewService(pg).Create(ctx, cli, *email, *name, r)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("created %s (%s)\none-time password: %s\n", a.Email, a.Role, pw)
+		fmt.Fprintln(os.Stderr, "This password is shown only now; it must be changed at the first sign-in.")
+		return nil
+	case "demo-account":
+		if len(args) > 1 {
+			return usageErr
+		}
+		pg, err := dbconn.Postgres(ctx, cfg.PostgresURL)
+		if err != nil {
+			return err
+		}
+		defer pg.Close()
+		pw, err := auth.NewService(pg).EnsureDemoAccount(ctx, cli)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("email:    %s\npassword: %s\n", auth.DemoEmail, pw)
+		return nil
+	}
+	return usageErr
 }

@@ -2,7 +2,9 @@
 package auth
 
 import (
+	"context"
 	"net/url"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 )
@@ -26,6 +28,13 @@ type Account struct {
 	Email string
 	Name  string
 	Role  Role
+	// MustChangePassword is set while the account still has a one-time password: it may only
+	// change its password (or sign out) until it does.
+	MustChangePassword bool
+	// SessionStamp changes whenever the account's password changes. A session remembers the
+	// stamp it signed in with, so a password change or reset ends the account's other
+	// sessions.
+	SessionStamp string
 }
 
 const currentKey = "mari.account"
@@ -37,7 +46,42 @@ func Current(c echo.Context) (Account, bool) {
 }
 
 // SetCurrent attaches the signed-in account to the request (the session middleware does it).
-func SetCurrent(c echo.Context, a Account) { c.Set(currentKey, a) }
+// It also goes into the request's context, where templates find it (AccountFrom).
+func SetCurrent(c echo.Context, a Account) {
+	c.Set(currentKey, a)
+	c.SetRequest(c.Request().WithContext(context.WithValue(c.Request().Context(), accountCtxKey{}, a)))
+}
+
+type accountCtxKey struct{}
+type csrfCtxKey struct{}
+
+// AccountFrom returns the signed-in account from a request context (for templates).
+func AccountFrom(ctx context.Context) (Account, bool) {
+	a, ok := ctx.Value(accountCtxKey{}).(Account)
+	return a, ok
+}
+
+// WithCSRFToken puts the request's CSRF token into its context, where forms in templates
+// find it (CSRFTokenFrom).
+func WithCSRFToken(ctx context.Context, token string) context.Context {
+	return context.WithValue(ctx, csrfCtxKey{}, token)
+}
+
+// CSRFTokenFrom returns the CSRF token from a request context (for templates).
+func CSRFTokenFrom(ctx context.Context) string {
+	s, _ := ctx.Value(csrfCtxKey{}).(string)
+	return s
+}
+
+// HomeFor is the first page a role may see: where sign-in sends it.
+func HomeFor(r Role) string {
+	switch r {
+	case RoleAdmin, RoleExecutive:
+		return "/"
+	default: // ops and partnerships: their dashboards arrive with issue 4
+		return "/glossary"
+	}
+}
 
 // CSRFContextKey is where the CSRF middleware (web/middleware.go) puts the request's token;
 // every state-changing form posts it back in the hidden field CSRFFormField.
@@ -84,4 +128,22 @@ func Require(roles ...Role) echo.MiddlewareFunc {
 			return next(c)
 		}
 	}
+}
+
+// SafeNext returns next if it is a path on this site to send someone to after sign-in, and
+// false for anything else: absolute or scheme-relative URLs ("https://x", "//x", "/\x"),
+// other schemes, control characters, or the sign-in and sign-out pages themselves.
+func SafeNext(next string) (string, bool) {
+	if next == "" || len(next) > 2048 || next[0] != '/' || strings.HasPrefix(next, "//") ||
+		strings.ContainsAny(next, "\\\r\n\t\x00") {
+		return "", false
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || !strings.HasPrefix(u.Path, "/") {
+		return "", false
+	}
+	if u.Path == "/signin" || u.Path == "/signout" {
+		return "", false
+	}
+	return next, true
 }

@@ -7,7 +7,10 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
+	neturl "net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -16,7 +19,9 @@ import (
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+	"github.com/jackc/pgx/v5/pgxpool"
 
+	"mari/auth"
 	"mari/calendar"
 	"mari/dbtest"
 	"mari/demodata"
@@ -42,6 +47,9 @@ type App struct {
 	DB      *dbtest.DB
 	Summary demodata.Summary
 	Server  *httptest.Server
+	Auth    *auth.Service // the app's accounts, with the tests' cheap password hashing
+	// Email and Password of the account the browser signs in with (see New).
+	Email, Password string
 }
 
 // AppOptions change how StartApp builds the app.
@@ -50,6 +58,8 @@ type AppOptions struct {
 	// at a closed port, to test the "unavailable" path). The demo data still goes into the
 	// test's own ClickHouse database.
 	CH driver.Conn
+	// Role of the account the browser signs in with; empty means admin (every page).
+	Role auth.Role
 }
 
 // StartApp creates the test databases (dbtest.New), loads the demo dataset, runs the rollup
@@ -90,9 +100,27 @@ func StartApp(t testing.TB, opts AppOptions) *App {
 		ch = opts.CH
 	}
 	logger := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	srv := httptest.NewServer(web.NewServer(web.Deps{Config: cfg, PG: db.PG, CH: ch, Log: logger}))
+	params := auth.TestHashParams
+	srv := httptest.NewServer(web.NewServer(web.Deps{Config: cfg, PG: db.PG, CH: ch, Log: logger, PasswordParams: &params}))
 	t.Cleanup(srv.Close)
-	return &App{URL: srv.URL, DB: db, Summary: sum, Server: srv}
+
+	// The account the browser signs in with, made as an admin would make it, with the
+	// password its owner chose in place of the one-time one.
+	role := opts.Role
+	if role == "" {
+		role = auth.RoleAdmin
+	}
+	svc := &auth.Service{DB: db.PG, Params: auth.TestHashParams}
+	email := "e2e-" + string(role) + "@mari.example"
+	acc, once, err := svc.Create(ctx, auth.Actor{Email: "e2e harness"}, email, "Browser Test", role)
+	if err != nil {
+		t.Fatalf("create the e2e account: %v", err)
+	}
+	password := "e2e password " + once
+	if err := svc.ChangePassword(ctx, acc, "127.0.0.1", once, password, password); err != nil {
+		t.Fatalf("set the e2e account's password: %v", err)
+	}
+	return &App{URL: srv.URL, DB: db, Summary: sum, Server: srv, Auth: svc, Email: email, Password: password}
 }
 
 // testWriter sends the app's warnings and errors to the test log.
@@ -109,8 +137,17 @@ type Harness struct {
 	Browser *browser.Browser
 }
 
-// New starts the app (see StartApp) and a headless Chromium, both stopped when the test ends.
+// New starts the app (see StartApp) and a headless Chromium, both stopped when the test ends,
+// and signs the browser in through the sign-in form.
 func New(t testing.TB, opts AppOptions) *Harness {
+	t.Helper()
+	h := NewSignedOut(t, opts)
+	h.SignIn(t)
+	return h
+}
+
+// NewSignedOut is New without signing in.
+func NewSignedOut(t testing.TB, opts AppOptions) *Harness {
 	t.Helper()
 	app := StartApp(t, opts)
 	b, err := browser.New(context.Background())
@@ -119,6 +156,17 @@ func New(t testing.TB, opts AppOptions) *Harness {
 	}
 	t.Cleanup(b.Close)
 	return &Harness{App: app, Browser: b}
+}
+
+// SignIn fills in and submits the sign-in form in the browser with the app's account and
+// returns the path it landed on.
+func (h *Harness) SignIn(t testing.TB) string {
+	t.Helper()
+	path, err := h.Browser.SignIn(h.App.URL+"/signin", h.App.Email, h.App.Password, PageTimeout)
+	if err != nil {
+		t.Fatalf("sign in as %s: %v", h.App.Email, err)
+	}
+	return path
 }
 
 // CheckPage loads path, waits until every [data-echarts] element has been drawn, saves a
@@ -163,4 +211,41 @@ func saveScreenshot(t testing.TB, name string, png []byte) {
 		return
 	}
 	t.Logf("screenshot: %s", file)
+}
+
+// SignedInClient returns an HTTP client (with a cookie jar) signed in to the app at url
+// through its sign-in form, as a new account of role made in db.
+func SignedInClient(t testing.TB, url string, db *pgxpool.Pool, role auth.Role) *http.Client {
+	t.Helper()
+	ctx := context.Background()
+	svc := &auth.Service{DB: db, Params: auth.TestHashParams}
+	acc, once, err := svc.Create(ctx, auth.Actor{Email: "e2e harness"}, "client-"+string(role)+"@mari.example", "", role)
+	if err != nil {
+		t.Fatal(err)
+	}
+	password := "client password " + once
+	if err := svc.ChangePassword(ctx, acc, "127.0.0.1", once, password, password); err != nil {
+		t.Fatal(err)
+	}
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar, Timeout: 30 * time.Second}
+	res, err := client.Get(url + "/signin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	m := regexp.MustCompile(`name="_csrf" value="([^"]+)"`).FindSubmatch(page)
+	if m == nil {
+		t.Fatalf("no CSRF token on the sign-in page")
+	}
+	res, err = client.PostForm(url+"/signin", neturl.Values{"_csrf": {string(m[1])}, "email": {acc.Email}, "password": {password}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || res.Request.URL.Path == "/signin" {
+		t.Fatalf("sign in as %s: %d at %s", acc.Email, res.StatusCode, res.Request.URL.Path)
+	}
+	return client
 }

@@ -93,9 +93,10 @@ func TestClickHouseOutageAndRecovery(t *testing.T) {
 		Config: web.Config{PanelTimeout: 2 * time.Second}, PG: db.PG, CH: ch,
 	}))
 	t.Cleanup(srv.Close)
+	client := SignedInClient(t, srv.URL, db.PG, "executive")
 	page := func() string {
 		t.Helper()
-		res, err := http.Get(srv.URL + "/")
+		res, err := client.Get(srv.URL + "/")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -31,6 +31,7 @@ const (
 	IDLTV              = "ltv"
 	IDLTVCAC           = "ltv-cac"
 	IDPreviousPeriod   = "previous-period"
+	IDMonthOverMonth   = "month-over-month-growth"
 	IDNorthStar        = "north-star"
 	IDLiveToday        = "live-today"
 	IDFinancialMonths  = "financial-months"
@@ -124,6 +125,10 @@ var Glossary = []Definition{
 		Definition: "What a range is compared with. A range starting on the 1st of a month is compared with the same days of the previous month(s): 1–26 November against 1–26 October, so a partial month is never compared with a full one. Any other range is compared with the same number of days just before it.",
 		Formula:    "see calendar.Range.PreviousPeriod",
 		Source:     "the same rollups as the metric"},
+	{ID: IDMonthOverMonth, Name: "Month-over-month growth (investor report)",
+		Definition: "In the monthly investor report, each figure of a calendar month is compared with the same figure of the previous calendar month (October against September, never against \"30 days ago\"). When the previous month's figure is zero there is no meaningful growth rate, and the report says n/a instead of dividing by zero. A published report freezes its figures: later corrections to the data appear only in a new, visibly marked version.",
+		Formula:    "growth = (this month − previous calendar month) ÷ previous calendar month; n/a when the previous month is 0",
+		Source:     "the same rollups as the executive dashboard, frozen into investor_reports.figures when published"},
 	{ID: IDNorthStar, Name: "North star: monthly completed volume",
 		Definition: "Completed volume per calendar month, counted from launch (the launch month is month 1), against the milestones R10M by month 12, R100M by month 18 and R1B by month 24. The trend is the compound monthly growth over the last (up to) six complete months, projected forward; a milestone the trend never reaches is shown as \"not at this trend\".",
 		Formula:    "growth = (last ÷ first)^(1 ÷ (n − 1)) − 1 over n complete months; projected(N) = last × (1 + growth)^(N − N_last)",

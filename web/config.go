@@ -22,6 +22,10 @@ type Config struct {
 	Scheduler          bool          // MARI_ROLLUP_SCHEDULER: run rollups in-process
 	RefreshInterval    time.Duration // MARI_ROLLUP_REFRESH: how often today's partial figures refresh
 	PanelTimeout       time.Duration // MARI_PANEL_TIMEOUT: each dashboard panel's own time limit
+	CookieSecure       bool          // MARI_COOKIE_SECURE: session and CSRF cookies only over HTTPS
+	SessionIdle        time.Duration // MARI_SESSION_IDLE: a session unused this long ends
+	SessionLifetime    time.Duration // MARI_SESSION_LIFETIME: a session ends this long after sign-in, used or not
+	BehindProxy        bool          // MARI_BEHIND_PROXY: take the client address from X-Forwarded-For
 }
 
 // LoadConfig reads the environment. It fails on malformed values instead of guessing.
@@ -48,6 +52,18 @@ func LoadConfig() (Config, error) {
 	}
 	if c.PanelTimeout, err = time.ParseDuration(env("MARI_PANEL_TIMEOUT", "3s")); err != nil || c.PanelTimeout <= 0 {
 		return c, fmt.Errorf("MARI_PANEL_TIMEOUT: want a positive duration, such as 3s")
+	}
+	if c.CookieSecure, err = strconv.ParseBool(env("MARI_COOKIE_SECURE", "false")); err != nil {
+		return c, fmt.Errorf("MARI_COOKIE_SECURE: want true or false")
+	}
+	if c.BehindProxy, err = strconv.ParseBool(env("MARI_BEHIND_PROXY", "false")); err != nil {
+		return c, fmt.Errorf("MARI_BEHIND_PROXY: want true or false")
+	}
+	if c.SessionIdle, err = time.ParseDuration(env("MARI_SESSION_IDLE", "2h")); err != nil || c.SessionIdle < time.Minute {
+		return c, fmt.Errorf("MARI_SESSION_IDLE: want a duration of at least 1m, such as 2h")
+	}
+	if c.SessionLifetime, err = time.ParseDuration(env("MARI_SESSION_LIFETIME", "12h")); err != nil || c.SessionLifetime < c.SessionIdle {
+		return c, fmt.Errorf("MARI_SESSION_LIFETIME: want a duration no shorter than MARI_SESSION_IDLE, such as 12h")
 	}
 	return c, nil
 }

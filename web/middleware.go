@@ -2,19 +2,198 @@ package web
 
 import (
 	"bytes"
+	"context"
+	cryptorand "crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
 	"errors"
+	"log/slog"
 	"net/http"
+	"strings"
+	"time"
 
+	"github.com/alexedwards/scs/pgxstore"
+	"github.com/alexedwards/scs/v2"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"mari/auth"
 	"mari/views"
 )
 
-func registerMiddleware(e *echo.Echo, d Deps) {
+func registerMiddleware(e *echo.Echo, d Deps, s *security) {
 	e.Use(middleware.Recover())
 	e.Use(securityHeaders)
+	// Forms here are small; a body beyond this is refused before anything parses it.
+	e.Use(middleware.BodyLimit("256K"))
+	e.Use(s.loadAndSave, s.currentAccount, s.csrf, s.passwordChangeGate)
 	e.HTTPErrorHandler = errorHandler(d)
+}
+
+// security holds the session manager and the sign-in service the middleware and the sign-in
+// handlers share.
+type security struct {
+	sessions *scs.SessionManager
+	auth     *auth.Service
+	log      *slog.Logger
+}
+
+// Session keys.
+const (
+	sessionAccountKey = "account_id"
+	sessionStampKey   = "account_stamp"
+	sessionCSRFKey    = "csrf"
+)
+
+type echoContextKey struct{}
+
+func newSecurity(d Deps) *security {
+	sm := scs.New()
+	if d.PG != nil {
+		sm.Store = pgxstore.New(d.PG)
+	}
+	sm.IdleTimeout = d.Config.SessionIdle
+	if sm.IdleTimeout <= 0 {
+		sm.IdleTimeout = 2 * time.Hour
+	}
+	sm.Lifetime = d.Config.SessionLifetime
+	if sm.Lifetime <= 0 {
+		sm.Lifetime = 12 * time.Hour
+	}
+	sm.Cookie.Name = "mari_session"
+	sm.Cookie.HttpOnly = true
+	sm.Cookie.SameSite = http.SameSiteLaxMode
+	sm.Cookie.Secure = d.Config.CookieSecure
+	sm.Cookie.Path = "/"
+	sm.Cookie.Persist = false // the cookie ends with the browser; the server ends the session sooner
+	// A session store that fails (PostgreSQL down) goes to echo's friendly error page.
+	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
+		d.Log.Error("session store", "err", err)
+		if c, ok := r.Context().Value(echoContextKey{}).(echo.Context); ok && !c.Response().Committed {
+			c.Error(echo.NewHTTPError(http.StatusServiceUnavailable,
+				"Sign-in is unavailable because the database cannot be reached. Please try again in a minute."))
+			return
+		}
+		http.Error(w, "Service unavailable", http.StatusServiceUnavailable)
+	}
+	svc := &auth.Service{DB: d.PG, Now: d.Now}
+	if d.PasswordParams != nil {
+		svc.Params = *d.PasswordParams
+	}
+	return &security{sessions: sm, auth: svc, log: d.Log}
+}
+
+// public paths get no session and no cookie: the health check, static files, and the
+// read-only report links, where the token in the URL is the only credential.
+func public(c echo.Context) bool {
+	p := c.Request().URL.Path
+	return p == "/healthz" || strings.HasPrefix(p, "/static/") || strings.HasPrefix(p, "/r/")
+}
+
+// loadAndSave runs the rest of the chain, error handling included, inside scs's LoadAndSave:
+// the session cookie is written exactly once, before the first byte of whatever response
+// (page, redirect or error page) the request ends with.
+func (s *security) loadAndSave(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if public(c) {
+			return next(c)
+		}
+		r := c.Request()
+		r = r.WithContext(context.WithValue(r.Context(), echoContextKey{}, c))
+		original := c.Response().Writer
+		s.sessions.LoadAndSave(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			c.SetRequest(r)
+			c.Response().Writer = w
+			if err := next(c); err != nil {
+				c.Error(err)
+			}
+		})).ServeHTTP(original, r)
+		c.Response().Writer = original
+		return nil
+	}
+}
+
+// currentAccount reads the session's account from staff_accounts on every request (nothing
+// is cached), so disabling an account or changing its role takes effect at once.
+func (s *security) currentAccount(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if public(c) {
+			return next(c)
+		}
+		ctx := c.Request().Context()
+		id := s.sessions.GetInt64(ctx, sessionAccountKey)
+		if id == 0 {
+			return next(c)
+		}
+		a, ok, err := s.auth.Load(ctx, id)
+		if err != nil {
+			s.log.Error("load signed-in account", "err", err)
+			return echo.NewHTTPError(http.StatusServiceUnavailable,
+				"Your account could not be checked because the database cannot be reached. Please try again in a minute.")
+		}
+		// Deleted or disabled since sign-in, or its password changed since (a reset ends every
+		// session of the account): the session no longer signs anyone in.
+		if !ok || subtle.ConstantTimeCompare([]byte(s.sessions.GetString(ctx, sessionStampKey)), []byte(a.SessionStamp)) != 1 {
+			s.sessions.Remove(ctx, sessionAccountKey)
+			s.sessions.Remove(ctx, sessionStampKey)
+			return next(c)
+		}
+		auth.SetCurrent(c, a)
+		return next(c)
+	}
+}
+
+// csrf guards every state-changing request with a token bound to the session: a POST (or
+// any unsafe method) must send it back in the form field _csrf or the header X-CSRF-Token.
+func (s *security) csrf(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if public(c) {
+			return next(c)
+		}
+		ctx := c.Request().Context()
+		token := s.sessions.GetString(ctx, sessionCSRFKey)
+		if token == "" {
+			var b [32]byte
+			if _, err := cryptorand.Read(b[:]); err != nil {
+				return err
+			}
+			token = base64.RawURLEncoding.EncodeToString(b[:])
+			s.sessions.Put(ctx, sessionCSRFKey, token)
+		}
+		c.Set(auth.CSRFContextKey, token)
+		c.SetRequest(c.Request().WithContext(auth.WithCSRFToken(ctx, token)))
+		switch c.Request().Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions:
+			return next(c)
+		}
+		sent := c.Request().Header.Get("X-CSRF-Token")
+		if sent == "" {
+			sent = c.FormValue(auth.CSRFFormField)
+		}
+		if subtle.ConstantTimeCompare([]byte(sent), []byte(token)) != 1 {
+			return echo.NewHTTPError(http.StatusForbidden,
+				"This form has expired or did not come from Mari BI, so nothing was changed. Go back, reload the page and try again.")
+		}
+		return next(c)
+	}
+}
+
+// passwordChangeGate keeps an account with a one-time password on the change-password page.
+func (s *security) passwordChangeGate(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		a, ok := auth.Current(c)
+		if !ok || !a.MustChangePassword {
+			return next(c)
+		}
+		switch c.Request().URL.Path {
+		case "/account/password", "/signout":
+			return next(c)
+		}
+		if c.Request().Method == http.MethodGet {
+			return c.Redirect(http.StatusSeeOther, "/account/password")
+		}
+		return echo.NewHTTPError(http.StatusForbidden, "Choose a new password first.")
+	}
 }
 
 // contentSecurityPolicy allows only our own scripts and styles: no inline script or style,
@@ -71,8 +250,16 @@ func errorHandler(d Deps) echo.HTTPErrorHandler {
 			return
 		}
 		c.Response().Header().Set("Cache-Control", "no-store")
+		page := views.ErrorPage(status, title, message)
+		switch status {
+		case http.StatusForbidden:
+			page = views.AccessDenied(message)
+		case http.StatusUnauthorized:
+			title = "Please sign in"
+			page = views.ErrorPage(status, title, message)
+		}
 		var buf bytes.Buffer
-		if rerr := views.ErrorPage(status, title, message).Render(c.Request().Context(), &buf); rerr != nil {
+		if rerr := page.Render(c.Request().Context(), &buf); rerr != nil {
 			_ = c.String(status, message)
 			return
 		}

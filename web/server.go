@@ -10,6 +10,8 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/labstack/echo/v4"
+
+	"mari/auth"
 )
 
 // Deps are the long-lived dependencies every handler may draw from.
@@ -19,6 +21,9 @@ type Deps struct {
 	CH     driver.Conn
 	Log    *slog.Logger
 	Now    func() time.Time // the clock; tests pin it
+	// PasswordParams are the argon2id costs of new password hashes; nil = the defaults.
+	// Tests lower them.
+	PasswordParams *auth.HashParams
 }
 
 // NewServer assembles the echo instance: middleware and every route (routes.go).
@@ -32,8 +37,15 @@ func NewServer(d Deps) *echo.Echo {
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
-	registerMiddleware(e, d)
-	registerRoutes(e, d)
+	// The client address feeds the sign-in rate limits and the audit log, so X-Forwarded-For
+	// is believed only behind a proxy that sets it.
+	e.IPExtractor = echo.ExtractIPDirect()
+	if d.Config.BehindProxy {
+		e.IPExtractor = echo.ExtractIPFromXFFHeader()
+	}
+	s := newSecurity(d)
+	registerMiddleware(e, d, s)
+	registerRoutes(e, d, s)
 	return e
 }
 

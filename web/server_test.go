@@ -6,12 +6,10 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
-	"mari/calendar"
-	"mari/dbtest"
+	"mari/auth"
 )
 
 func request(t *testing.T, h http.Handler, method, target string) (*http.Response, string) {
@@ -24,10 +22,19 @@ func request(t *testing.T, h http.Handler, method, target string) (*http.Respons
 }
 
 func TestRoutesAndErrorPages(t *testing.T) {
-	db := dbtest.New(t)
-	now := time.Date(2026, 3, 15, 8, 0, 0, 0, time.UTC)
-	e := NewServer(Deps{Config: Config{PanelTimeout: 5 * time.Second, LaunchMonth: calendar.NewDate(2026, 1, 1)},
-		PG: db.PG, CH: db.CH, Now: func() time.Time { return now }})
+	_, e, svc := testServer(t, Config{})
+	newAccount(t, svc, "exec@mari.example", auth.RoleExecutive)
+	exec := newClient(t, e, "192.0.2.10")
+	exec.mustSignIn("exec@mari.example")
+	request := func(t *testing.T, _ http.Handler, method, target string) (*http.Response, string) {
+		t.Helper()
+		if method == "POST" { // with the session's CSRF token, as a form of the app would
+			r := exec.post(target, nil)
+			return r.Response, r.Body
+		}
+		r := exec.get(target)
+		return r.Response, r.Body
+	}
 
 	cases := []struct {
 		method, target string

@@ -371,3 +371,46 @@ func ArtifactsDir(sub string) (string, error) {
 	out := filepath.Join(dir, "artifacts", sub)
 	return out, os.MkdirAll(out, 0o755)
 }
+
+// SignIn opens signinURL in a tab, fills in the sign-in form as a person would and submits it.
+// The session cookie stays in the browser's profile, so every later Load is signed in. It
+// returns the path the browser landed on.
+func (b *Browser) SignIn(signinURL, email, password string, timeout time.Duration) (string, error) {
+	tab, cancelTab := chromedp.NewContext(b.ctx)
+	defer cancelTab()
+	ctx, cancel := context.WithTimeout(tab, timeout)
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.Navigate(signinURL)); err != nil {
+		return "", fmt.Errorf("navigate to %s: %w", signinURL, err)
+	}
+	creds, err := json.Marshal([]string{email, password})
+	if err != nil {
+		return "", err
+	}
+	fill := `(() => { const [e, p] = ` + string(creds) + `;
+		const f = document.querySelector('form[action="/signin"]');
+		if (!f) return false;
+		f.elements.email.value = e; f.elements.password.value = p;
+		f.querySelector('button[type=submit]').click();
+		return true; })()`
+	ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](fill))
+	if err != nil || !ok {
+		return "", fmt.Errorf("no sign-in form at %s (%v)", signinURL, err)
+	}
+	for {
+		path, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.readyState === 'complete' ? location.pathname : ''`))
+		if err == nil && path != "" && path != "/signin" {
+			return path, nil
+		}
+		if err == nil && path == "/signin" {
+			msg, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.querySelector('.form-error') || {}).textContent || ''`))
+			if msg != "" {
+				return path, fmt.Errorf("sign-in refused: %s", msg)
+			}
+		}
+		if ctx.Err() != nil {
+			return path, fmt.Errorf("sign-in did not finish within %s", timeout)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}

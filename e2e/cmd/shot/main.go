@@ -1,13 +1,16 @@
 // Command shot saves a full-page screenshot of any URL, after its charts have drawn, and
-// prints what the browser console said. For looking at pages:
+// prints what the browser console said. For looking at pages (signed in with the credentials
+// `make run` printed; MARI_SHOT_PASSWORD may carry the password instead of -password):
 //
-//	go run ./e2e/cmd/shot -url http://127.0.0.1:8080/ -out /tmp/dashboard.png
+//	go run ./e2e/cmd/shot -url http://127.0.0.1:8080/ -out /tmp/dashboard.png \
+//	    -email demo@mari.example -password '...'
 package main
 
 import (
 	"context"
 	"flag"
 	"fmt"
+	neturl "net/url"
 	"os"
 	"time"
 
@@ -18,12 +21,26 @@ func main() {
 	url := flag.String("url", "http://127.0.0.1:8080/", "page to capture")
 	out := flag.String("out", "shot.png", "PNG file to write")
 	timeout := flag.Duration("timeout", 20*time.Second, "how long the page may take to draw its charts")
+	email := flag.String("email", "", "sign in with this account first (most pages need sign-in)")
+	password := flag.String("password", os.Getenv("MARI_SHOT_PASSWORD"), "the account's password")
 	flag.Parse()
 
 	b, err := browser.New(context.Background())
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "shot:", err)
 		os.Exit(1)
+	}
+	if *email != "" {
+		u, err := neturl.Parse(*url)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "shot:", err)
+			os.Exit(1)
+		}
+		if _, err := b.SignIn(u.Scheme+"://"+u.Host+"/signin", *email, *password, *timeout); err != nil {
+			b.Close()
+			fmt.Fprintln(os.Stderr, "shot:", err)
+			os.Exit(1)
+		}
 	}
 	png, res, loadErr := b.Screenshot(*url, *timeout)
 	b.Close()

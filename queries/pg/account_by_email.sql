@@ -1,0 +1,3 @@
+SELECT id, email, display_name, password_hash, role, disabled, must_change_password, created_at, updated_at, last_sign_in_at
+FROM staff_accounts
+WHERE lower(email) = lower($1)

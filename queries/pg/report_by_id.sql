@@ -1,0 +1,6 @@
+-- One investor report by id.
+SELECT id, month, version, status, figures, milestones, challenges, next_month_goals,
+       created_by, created_by_email, updated_by, updated_by_email, created_at, updated_at,
+       published_at, published_by, published_by_email
+FROM investor_reports
+WHERE id = $1
