@@ -28,7 +28,7 @@ func navLinks(ctx context.Context) []NavLink {
 	}
 	var out []NavLink
 	if auth.Allows(a.Role, auth.RoleExecutive) {
-		out = append(out, NavLink{"/", "Executive", "executive"})
+		out = append(out, NavLink{"/", "Executive", "executive"}, NavLink{"/reports", "Investor reports", "reports"})
 	}
 	out = append(out, NavLink{"/glossary", "Glossary", "glossary"})
 	if a.Role == auth.RoleAdmin {

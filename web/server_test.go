@@ -49,7 +49,7 @@ func TestRoutesAndErrorPages(t *testing.T) {
 		{"GET", "/?preset=ytd", 200, []string{"2026-01-01 to 2026-03-15"}},
 		{"GET", "/?preset=all", 200, []string{"2026-01-01 to 2026-03-15"}}, // from the configured launch month
 		{"GET", "/?from=2026-03-01&to=2026-02-01", 400, []string{"The range is reversed", `<form class="range-form"`}},
-		{"GET", "/nowhere", 404, []string{"Page not found", "Back to the executive dashboard"}},
+		{"GET", "/nowhere", 404, []string{"Page not found", "Back to the start"}},
 		{"POST", "/", 405, []string{"Not allowed"}},
 		{"GET", "/executive/unknown.csv", 404, []string{"Page not found"}},
 		{"GET", "/executive/daily.csv?from=x&to=y", 400, []string{"is not a date"}},
