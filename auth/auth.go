@@ -61,16 +61,23 @@ func AccountFrom(ctx context.Context) (Account, bool) {
 	return a, ok
 }
 
-// WithCSRFToken puts the request's CSRF token into its context, where forms in templates
-// find it (CSRFTokenFrom).
-func WithCSRFToken(ctx context.Context, token string) context.Context {
-	return context.WithValue(ctx, csrfCtxKey{}, token)
+// CSRFSource yields the request's CSRF token. The middleware makes it lazy: a token (and so
+// a session and its cookie) comes into being only when a page actually renders a form, never
+// for a stray GET such as a browser's /favicon.ico.
+type CSRFSource func() string
+
+// WithCSRFToken puts the request's CSRF token source into its context, where forms in
+// templates find it (CSRFTokenFrom).
+func WithCSRFToken(ctx context.Context, src CSRFSource) context.Context {
+	return context.WithValue(ctx, csrfCtxKey{}, src)
 }
 
 // CSRFTokenFrom returns the CSRF token from a request context (for templates).
 func CSRFTokenFrom(ctx context.Context) string {
-	s, _ := ctx.Value(csrfCtxKey{}).(string)
-	return s
+	if src, ok := ctx.Value(csrfCtxKey{}).(CSRFSource); ok {
+		return src()
+	}
+	return ""
 }
 
 // HomeFor is the first page a role may see: where sign-in sends it.
@@ -92,8 +99,13 @@ const (
 
 // CSRFToken returns the token a form on this page must post back.
 func CSRFToken(c echo.Context) string {
-	s, _ := c.Get(CSRFContextKey).(string)
-	return s
+	switch v := c.Get(CSRFContextKey).(type) {
+	case CSRFSource:
+		return v()
+	case string: // tests may set a fixed token
+		return v
+	}
+	return ""
 }
 
 // Allows reports whether role may use a route that admits roles. Admins may use everything.

@@ -309,3 +309,25 @@ func TestOpenRedirectRefused(t *testing.T) {
 		}
 	}
 }
+
+// A request that shows no form creates no session: a browser's stray /favicon.ico, an unknown
+// page or a redirect to sign-in leaves no cookie and no sessions row. The sign-in form does
+// start one, because its CSRF token must live somewhere.
+func TestNoSessionWithoutAForm(t *testing.T) {
+	db, h, _ := testServer(t, Config{})
+	c := newClient(t, h, "192.0.2.10")
+	for _, target := range []string{"/favicon.ico", "/nowhere", "/", "/robots.txt"} {
+		if r := c.get(target); sessionCookies(r) != 0 {
+			t.Errorf("GET %s (status %d) set a session cookie", target, r.StatusCode)
+		}
+	}
+	if n := count(t, db, `SELECT count(*) FROM sessions`); n != 0 {
+		t.Fatalf("%d sessions after requests that showed no form; want 0", n)
+	}
+	if r := c.get("/signin"); r.StatusCode != 200 || sessionCookies(r) != 1 {
+		t.Fatalf("GET /signin: status %d, %d session cookies; want 200 and 1", r.StatusCode, sessionCookies(r))
+	}
+	if n := count(t, db, `SELECT count(*) FROM sessions`); n != 1 {
+		t.Fatalf("%d sessions after the sign-in form; want 1", n)
+	}
+}

@@ -152,16 +152,23 @@ func (s *security) csrf(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		ctx := c.Request().Context()
 		token := s.sessions.GetString(ctx, sessionCSRFKey)
-		if token == "" {
-			var b [32]byte
-			if _, err := cryptorand.Read(b[:]); err != nil {
-				return err
+		// Minted on first use (a page rendering a form), so requests that show no form
+		// create no session and set no cookie.
+		var mintErr error
+		source := auth.CSRFSource(func() string {
+			if token == "" && mintErr == nil {
+				var b [32]byte
+				if _, mintErr = cryptorand.Read(b[:]); mintErr != nil {
+					s.log.Error("csrf token", "err", mintErr)
+					return ""
+				}
+				token = base64.RawURLEncoding.EncodeToString(b[:])
+				s.sessions.Put(ctx, sessionCSRFKey, token)
 			}
-			token = base64.RawURLEncoding.EncodeToString(b[:])
-			s.sessions.Put(ctx, sessionCSRFKey, token)
-		}
-		c.Set(auth.CSRFContextKey, token)
-		c.SetRequest(c.Request().WithContext(auth.WithCSRFToken(ctx, token)))
+			return token
+		})
+		c.Set(auth.CSRFContextKey, source)
+		c.SetRequest(c.Request().WithContext(auth.WithCSRFToken(ctx, source)))
 		switch c.Request().Method {
 		case http.MethodGet, http.MethodHead, http.MethodOptions:
 			return next(c)
@@ -170,7 +177,8 @@ func (s *security) csrf(next echo.HandlerFunc) echo.HandlerFunc {
 		if sent == "" {
 			sent = c.FormValue(auth.CSRFFormField)
 		}
-		if subtle.ConstantTimeCompare([]byte(sent), []byte(token)) != 1 {
+		// A session without a token never showed a form: nothing it sends can match.
+		if token == "" || subtle.ConstantTimeCompare([]byte(sent), []byte(token)) != 1 {
 			return echo.NewHTTPError(http.StatusForbidden,
 				"This form has expired or did not come from Mari BI, so nothing was changed. Go back, reload the page and try again.")
 		}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
@@ -414,3 +415,66 @@ func (b *Browser) SignIn(signinURL, email, password string, timeout time.Duratio
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// Tab is one tab that a test drives step by step (fill in a form, click, navigate, reload),
+// recording its console and network as Load does, and closing any JavaScript dialog (alert,
+// confirm, prompt) that opens, so a test can assert that none did.
+type Tab struct {
+	// Ctx is the tab's chromedp context: run actions on it.
+	Ctx    context.Context
+	cancel func()
+	rec    *recorder
+
+	mu      sync.Mutex
+	dialogs []string
+}
+
+// NewTab opens a tab in the browser (with its profile, so signed in when the browser is).
+// origin is the app's address, for telling its requests from outside ones.
+func (b *Browser) NewTab(origin string) (*Tab, error) {
+	t := &Tab{rec: &recorder{origin: strings.TrimSuffix(origin, "/"), urls: map[network.RequestID]string{}}}
+	ctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithListener(t.listen))
+	t.Ctx, t.cancel = ctx, cancel
+	if err := chromedp.Do(ctx); err != nil {
+		cancel()
+		return nil, fmt.Errorf("open a tab: %w", err)
+	}
+	return t, nil
+}
+
+func (t *Tab) listen(ev any) {
+	t.rec.listen(ev)
+	if ev, ok := ev.(*page.EventJavascriptDialogOpening); ok {
+		t.mu.Lock()
+		t.dialogs = append(t.dialogs, string(ev.Type)+": "+ev.Message)
+		t.mu.Unlock()
+		// The dialog blocks the page, and this listener runs in the tab's event loop: dismiss
+		// it from another goroutine.
+		go func() {
+			_, _ = chromedp.Call(t.Ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: false})
+		}()
+	}
+}
+
+// Dialogs lists the JavaScript dialogs that opened in the tab ("alert: 1").
+func (t *Tab) Dialogs() []string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return append([]string(nil), t.dialogs...)
+}
+
+// Snapshot returns what the tab shows now (its text and a full-page screenshot) with the
+// console errors, warnings and failed requests recorded since the last Snapshot, then starts
+// recording afresh.
+func (t *Tab) Snapshot() (*PageResult, error) {
+	url, err := chromedp.Run(t.Ctx, chromedp.Location())
+	res := &PageResult{URL: url}
+	ferr := (&Browser{}).finish(t.Ctx, res, t.rec)
+	t.rec.mu.Lock()
+	t.rec.errors, t.rec.warnings, t.rec.failed, t.rec.outside = nil, nil, nil, nil
+	t.rec.mu.Unlock()
+	return res, errors.Join(err, ferr)
+}
+
+// Close closes the tab.
+func (t *Tab) Close() { t.cancel() }
