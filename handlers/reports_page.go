@@ -178,10 +178,11 @@ func reportBody(r queries.Report, versions []queries.Report, f reports.Figures, 
 		}
 		if l.GrowthOK {
 			row.Growth = views.SignedPercent(l.Growth, 1)
-			switch {
-			case l.Growth.IsPositive():
+			// Colour what the reader sees: a change that rounds to +0.0% is flat, not growth.
+			switch shown := l.Growth.Shift(2).Round(1); {
+			case shown.IsPositive():
 				row.GrowthClass = "up"
-			case l.Growth.IsNegative():
+			case shown.IsNegative():
 				row.GrowthClass = "down"
 			}
 		}
