@@ -56,4 +56,9 @@ func registerRoutes(e *echo.Echo, d Deps, s *security) {
 
 	// Investor reports (executives and admins) and their public read-only links /r/:token.
 	registerReportRoutes(e, d)
+
+	// The operations wall screen and its display links (web/routes_ops.go), and the bank
+	// partnership pages (web/routes_banks.go).
+	registerOpsRoutes(e, d)
+	registerBankRoutes(e, d)
 }
