@@ -25,6 +25,9 @@ const (
 	LinkRotated     = "link_rotated"
 	ReportPublished = "report_published"
 	ReportDrafted   = "report_saved"
+
+	PartnershipCreated = "partnership_created"
+	PartnershipChanged = "partnership_changed"
 )
 
 // Entry is one thing that happened. ActorID is nil for anonymous actors.

@@ -85,7 +85,11 @@ func HomeFor(r Role) string {
 	switch r {
 	case RoleAdmin, RoleExecutive:
 		return "/"
-	default: // ops and partnerships: their dashboards arrive with issue 4
+	case RolePartnerships:
+		return "/banks"
+	case RoleOps:
+		return "/ops"
+	default:
 		return "/glossary"
 	}
 }

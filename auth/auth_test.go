@@ -84,7 +84,7 @@ func TestNormalizeEmailAndRoles(t *testing.T) {
 	if _, err := ParseRole("root"); err == nil {
 		t.Errorf("unknown role accepted")
 	}
-	if HomeFor(RoleOps) != "/glossary" || HomeFor(RolePartnerships) != "/glossary" || HomeFor(RoleExecutive) != "/" || HomeFor(RoleAdmin) != "/" {
+	if HomeFor(RoleOps) != "/ops" || HomeFor(RolePartnerships) != "/banks" || HomeFor(RoleExecutive) != "/" || HomeFor(RoleAdmin) != "/" {
 		t.Errorf("HomeFor")
 	}
 }

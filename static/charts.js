@@ -51,6 +51,12 @@
     "fmt:randCompact": randCompact,
     "fmt:count": count,
     "fmt:percent": percent,
+    // A gauge reading already in percent; "n/a" when there is none (no final events, or a
+    // panel whose source is down), never "NaN%".
+    "fmt:gaugePercent": function (v) {
+      if (v === null || v === undefined || v === "" || isNaN(Number(v))) return "n/a";
+      return Number(v).toFixed(2) + "%";
+    },
     // Series labels receive a params object rather than a value.
     "fmt:randCompactLabel": function (p) { return randCompact(p.value); },
   };
@@ -114,6 +120,19 @@
       charts.forEach(function (c) { c.resize(); });
     }, 100);
   });
+
+  // update patches the chart drawn for data-echarts="<id>" in place with setOption (merge
+  // mode): the same instance, no re-creation, so a page that refreshes every few seconds does
+  // not grow. Returns false when there is no such chart yet.
+  function update(id, patch) {
+    if (typeof echarts === "undefined") return false;
+    var el = document.querySelector('[data-echarts="' + id + '"]');
+    var chart = el && echarts.getInstanceByDom(el);
+    if (!chart || chart.isDisposed()) return false;
+    chart.setOption(resolve(patch));
+    return true;
+  }
+  window.MariCharts = { update: update };
 
   // Re-draw after an htmx swap, should a page use htmx.
   document.addEventListener("htmx:afterSwap", function (e) { drawAll(e.target); });

@@ -87,7 +87,7 @@ func newSecurity(d Deps) *security {
 // read-only report links, where the token in the URL is the only credential.
 func public(c echo.Context) bool {
 	p := c.Request().URL.Path
-	return p == "/healthz" || strings.HasPrefix(p, "/static/") || strings.HasPrefix(p, "/r/")
+	return p == "/healthz" || strings.HasPrefix(p, "/static/") || strings.HasPrefix(p, "/r/") || strings.HasPrefix(p, "/display/")
 }
 
 // loadAndSave runs the rest of the chain, error handling included, inside scs's LoadAndSave:

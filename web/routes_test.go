@@ -42,7 +42,7 @@ func coreRouteCases() map[string]routeCase {
 	return map[string]routeCase{
 		"GET /healthz":           {target: "/healthz", want: [5]string{"200", "200", "200", "200", "200"}},
 		"GET /static/*":          {target: "/static/app.css", want: [5]string{"200", "200", "200", "200", "200"}},
-		"GET /signin":            {target: "/signin", want: [5]string{"200", "303 /", "303 /", "303 /glossary", "303 /glossary"}},
+		"GET /signin":            {target: "/signin", want: [5]string{"200", "303 /", "303 /", "303 /ops", "303 /banks"}},
 		"POST /signin":           {target: "/signin", form: empty, want: [5]string{"400", "400", "400", "400", "400"}},
 		"POST /signout":          {target: "/signout", form: empty, want: [5]string{"303 /signin?signed_out=1", "303 /signin?signed_out=1", "303 /signin?signed_out=1", "303 /signin?signed_out=1", "303 /signin?signed_out=1"}},
 		"GET /":                  {target: "/", want: [5]string{"303 /signin", "200", "200", "403", "403"}},

@@ -1,0 +1,243 @@
+package handlers
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/labstack/echo/v4"
+
+	"mari/audit"
+	"mari/queries"
+	"mari/views"
+)
+
+// Audit actions of display links.
+const (
+	auditDisplayLinkCreated = "display_link_created"
+	auditDisplayLinkRevoked = "display_link_revoked"
+)
+
+const maxDisplayNameChars = 200
+
+// DisplayDB is what the display links read and write (PostgreSQL).
+type DisplayDB interface {
+	queries.Querier
+	Begin(ctx context.Context) (pgx.Tx, error)
+}
+
+// DisplayOptions configure the display links.
+type DisplayOptions struct {
+	Now func() time.Time
+	Log *slog.Logger
+}
+
+// Display serves the display links: their management under /ops/display-links, and the
+// public wall screen /display/:token with its data.
+type Display struct {
+	db   DisplayDB
+	ops  *Ops
+	opts DisplayOptions
+}
+
+// NewDisplay returns the handler; ops serves the dashboard's numbers.
+func NewDisplay(db DisplayDB, ops *Ops, opts DisplayOptions) *Display {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Log == nil {
+		opts.Log = slog.Default()
+	}
+	return &Display{db: db, ops: ops, opts: opts}
+}
+
+// publicHeaders are set on every /display/ response: never cached, never indexed, and the
+// token never leaks through a Referer.
+func publicHeaders(c echo.Context) {
+	hd := c.Response().Header()
+	hd.Set("Cache-Control", "no-store")
+	hd.Set("Referrer-Policy", "no-referrer")
+	hd.Set("X-Robots-Tag", "noindex, nofollow")
+}
+
+// link checks :token. ok false means the caller has already answered: the one 404 page for
+// every unknown, forged or revoked token (the data URL too), or 503 when PostgreSQL is down.
+func (h *Display) link(c echo.Context) (string, bool, error) {
+	publicHeaders(c)
+	hash, ok := parseToken(c.Param("token"))
+	if !ok {
+		return "", false, render(c, http.StatusNotFound, views.SharedInvalid())
+	}
+	_, name, found, err := queries.ActiveDisplayLink(c.Request().Context(), h.db, hash)
+	if err != nil {
+		h.opts.Log.Error("display link lookup failed", "err", err)
+		return "", false, render(c, http.StatusServiceUnavailable, views.SharedUnavailable())
+	}
+	if !found {
+		return "", false, render(c, http.StatusNotFound, views.SharedInvalid())
+	}
+	return name, true, nil
+}
+
+// Wall serves GET /display/:token: the wall-screen dashboard, read-only, no session, no
+// cookie. Unknown, forged and revoked tokens all get the same 404 page.
+func (h *Display) Wall(c echo.Context) error {
+	name, ok, err := h.link(c)
+	if !ok {
+		return err
+	}
+	d := h.ops.load(c.Request().Context())
+	return render(c, http.StatusOK, views.OpsPage(buildOpsView(d, opsViewOptions{
+		Wall: true, DataURL: "/display/" + c.Param("token") + "/data", Title: "Operations · " + name,
+	})))
+}
+
+// WallData serves GET /display/:token/data: the wall screen's refresh, while the link lives.
+func (h *Display) WallData(c echo.Context) error {
+	if _, ok, err := h.link(c); !ok {
+		return err
+	}
+	d := h.ops.load(c.Request().Context())
+	return c.JSON(http.StatusOK, buildOpsJSON(d))
+}
+
+func parseDisplayName(s string) (string, string) {
+	s = strings.TrimSpace(s)
+	switch {
+	case s == "":
+		return s, "Enter a name for the screen, such as “Ops room TV”, so the link can be recognised and revoked later."
+	case !utf8.ValidString(s):
+		return s, "The name is not valid text."
+	case utf8.RuneCountInString(s) > maxDisplayNameChars:
+		return s, "The name is too long: 200 characters at most."
+	case strings.IndexFunc(s, unicode.IsControl) >= 0:
+		return s, "The name may not contain line breaks or control characters."
+	}
+	return s, ""
+}
+
+func (h *Display) page(ctx context.Context) (views.DisplayLinksPage, error) {
+	links, err := queries.DisplayLinks(ctx, h.db)
+	p := views.DisplayLinksPage{}
+	for _, l := range links {
+		r := views.DisplayLinkRow{ID: l.ID, Name: l.Name, CreatedBy: l.CreatedByEmail, CreatedAt: sastClock(l.CreatedAt, "2006-01-02 15:04")}
+		if l.RevokedAt != nil {
+			r.RevokedAt = sastClock(*l.RevokedAt, "2006-01-02 15:04")
+		}
+		p.Links = append(p.Links, r)
+	}
+	return p, err
+}
+
+// List serves GET /ops/display-links.
+func (h *Display) List(c echo.Context) error {
+	p, err := h.page(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	p.Revoked = c.QueryParam("revoked") == "1"
+	return render(c, http.StatusOK, views.DisplayLinks(p))
+}
+
+func (h *Display) withTx(ctx context.Context, f func(tx pgx.Tx) error) error {
+	tx, err := h.db.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = tx.Rollback(ctx) }()
+	if err := f(tx); err != nil {
+		return err
+	}
+	return tx.Commit(ctx)
+}
+
+// Create serves POST /ops/display-links: a new link, shown once as a full URL.
+func (h *Display) Create(c echo.Context) error {
+	_, by, err := staff(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	name, msg := parseDisplayName(c.FormValue("name"))
+	if msg != "" {
+		p, err := h.page(ctx)
+		if err != nil {
+			return err
+		}
+		p.Name, p.Error = name, msg
+		return render(c, http.StatusBadRequest, views.DisplayLinks(p))
+	}
+	token, hash, err := newToken()
+	if err != nil {
+		return err
+	}
+	err = h.withTx(ctx, func(tx pgx.Tx) error {
+		now := h.opts.Now()
+		id, err := queries.InsertDisplayLink(ctx, tx, name, hash, by, now)
+		if err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, now, auditEntry(c, by, auditDisplayLinkCreated, displayTarget(id), "for "+name))
+	})
+	if err != nil {
+		return err
+	}
+	p, err := h.page(ctx)
+	if err != nil {
+		return err
+	}
+	p.NewURL, p.NewName = c.Scheme()+"://"+c.Request().Host+"/display/"+token, name
+	return render(c, http.StatusOK, views.DisplayLinks(p))
+}
+
+func displayTarget(id int64) string { return "display link " + itoa(id) }
+
+// Revoke serves POST /ops/display-links/:id/revoke: the link stops working at once.
+func (h *Display) Revoke(c echo.Context) error {
+	id, err := linkIDParam(c, "id")
+	if err != nil {
+		return err
+	}
+	_, by, err := staff(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	err = h.withTx(ctx, func(tx pgx.Tx) error {
+		l, ok, err := queries.DisplayLinkByID(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return badRequest("There is no display link %d.", id)
+		}
+		now := h.opts.Now()
+		revoked, err := queries.RevokeDisplayLink(ctx, tx, id, now)
+		if err != nil || !revoked {
+			return err // already revoked: nothing to do, nothing to audit
+		}
+		return audit.Record(ctx, tx, now, auditEntry(c, by, auditDisplayLinkRevoked, displayTarget(id), "for "+l.Name))
+	})
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/ops/display-links?revoked=1")
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// linkIDParam reads a positive whole-number path parameter.
+func linkIDParam(c echo.Context, name string) (int64, error) {
+	s := c.Param(name)
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, badRequest("%q is not a link number.", s)
+	}
+	return id, nil
+}

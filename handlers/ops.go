@@ -1,0 +1,233 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math"
+	"net/http"
+	"sort"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"mari/calendar"
+	"mari/queries"
+	"mari/views"
+)
+
+// OpsSource is what the operations dashboard reads; queries.Ops implements it over the
+// ClickHouse pre-aggregations.
+type OpsSource interface {
+	InitiatedPerMinute(ctx context.Context, from, to time.Time) ([]queries.MinuteCount, error)
+	FinalEvents(ctx context.Context, from, to time.Time) (queries.FinalEvents, error)
+	ProcessingHourly(ctx context.Context, from, to time.Time) ([]queries.HourLatency, error)
+	MinuteVsWeek(ctx context.Context, minute time.Time) (current, lastWeek uint64, err error)
+	NewestMinute(ctx context.Context, now time.Time) (time.Time, bool, error)
+}
+
+// OpsOptions configure the operations dashboard.
+type OpsOptions struct {
+	PanelTimeout time.Duration    // each panel's own time limit
+	Now          func() time.Time // the clock
+	Log          *slog.Logger
+}
+
+// Ops serves the operations dashboard (/ops), its live data (/ops/data) and CSVs.
+type Ops struct {
+	src  OpsSource
+	opts OpsOptions
+}
+
+// NewOps returns the handler.
+func NewOps(src OpsSource, opts OpsOptions) *Ops {
+	if opts.PanelTimeout <= 0 {
+		opts.PanelTimeout = 3 * time.Second
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Log == nil {
+		opts.Log = slog.Default()
+	}
+	return &Ops{src: src, opts: opts}
+}
+
+// Freshness thresholds of the newest event: amber after one minute without new data, red
+// after five.
+const (
+	opsAmberAfter = time.Minute
+	opsRedAfter   = 5 * time.Minute
+	opsMinutes    = 60
+	opsHours      = 24
+)
+
+type weekData struct{ Current, LastWeek uint64 }
+
+type newestData struct {
+	Minute time.Time
+	OK     bool
+}
+
+// opsData is everything the dashboard shows, one field per independently loaded panel.
+type opsData struct {
+	now     time.Time
+	minute  time.Time // start of the current minute
+	tpm     panel[[]queries.MinuteCount]
+	final   panel[queries.FinalEvents]
+	latency panel[[]queries.HourLatency]
+	week    panel[weekData]
+	newest  panel[newestData]
+}
+
+// opsWindows are the periods of the panels, all ending with the current minute (or hour).
+func opsWindows(now time.Time) (minute, tpmFrom, dayFrom, end, hourFrom, hourEnd time.Time) {
+	minute = now.Truncate(time.Minute) // SAST is a whole-hour offset: UTC truncation agrees
+	end = minute.Add(time.Minute)
+	tpmFrom = end.Add(-opsMinutes * time.Minute)
+	dayFrom = end.Add(-24 * time.Hour)
+	hourEnd = now.Truncate(time.Hour).Add(time.Hour)
+	hourFrom = hourEnd.Add(-opsHours * time.Hour)
+	return
+}
+
+func (h *Ops) load(ctx context.Context) *opsData {
+	now := h.opts.Now()
+	minute, tpmFrom, dayFrom, end, hourFrom, hourEnd := opsWindows(now)
+	d := &opsData{now: now, minute: minute}
+	l := &loader{ctx: ctx, timeout: h.opts.PanelTimeout, log: h.opts.Log}
+	load(l, "ops per minute", dbCH, &d.tpm, func(ctx context.Context) ([]queries.MinuteCount, error) {
+		rows, err := h.src.InitiatedPerMinute(ctx, tpmFrom, end)
+		return fillMinutes(rows, tpmFrom, opsMinutes), err
+	})
+	load(l, "ops final events", dbCH, &d.final, func(ctx context.Context) (queries.FinalEvents, error) {
+		return h.src.FinalEvents(ctx, dayFrom, end)
+	})
+	load(l, "ops processing time", dbCH, &d.latency, func(ctx context.Context) ([]queries.HourLatency, error) {
+		return h.src.ProcessingHourly(ctx, hourFrom, hourEnd)
+	})
+	load(l, "ops minute vs week", dbCH, &d.week, func(ctx context.Context) (weekData, error) {
+		c, w, err := h.src.MinuteVsWeek(ctx, minute)
+		return weekData{Current: c, LastWeek: w}, err
+	})
+	load(l, "ops newest event", dbCH, &d.newest, func(ctx context.Context) (newestData, error) {
+		m, ok, err := h.src.NewestMinute(ctx, now)
+		return newestData{Minute: m, OK: ok}, err
+	})
+	l.wg.Wait()
+	if d.latency.ok() {
+		d.latency.V = fillHours(d.latency.V, hourFrom, opsHours)
+	}
+	return d
+}
+
+// fillMinutes returns one row per minute from from, n minutes, with 0 where rows has none.
+func fillMinutes(rows []queries.MinuteCount, from time.Time, n int) []queries.MinuteCount {
+	by := map[int64]uint64{}
+	for _, r := range rows {
+		by[r.Minute.Unix()] += r.Events
+	}
+	out := make([]queries.MinuteCount, n)
+	for i := range out {
+		m := from.Add(time.Duration(i) * time.Minute)
+		out[i] = queries.MinuteCount{Minute: m, Events: by[m.Unix()]}
+	}
+	return out
+}
+
+// fillHours returns one row per hour; an hour without final events has NaN quantiles (a gap
+// in the chart, an empty CSV cell), never a made-up zero.
+func fillHours(rows []queries.HourLatency, from time.Time, n int) []queries.HourLatency {
+	by := map[int64]queries.HourLatency{}
+	for _, r := range rows {
+		by[r.Hour.Unix()] = r
+	}
+	out := make([]queries.HourLatency, n)
+	for i := range out {
+		hr := from.Add(time.Duration(i) * time.Hour)
+		r, ok := by[hr.Unix()]
+		if !ok {
+			r = queries.HourLatency{P50: math.NaN(), P95: math.NaN()}
+		}
+		r.Hour = hr
+		out[i] = r
+	}
+	return out
+}
+
+func sastClock(t time.Time, layout string) string { return t.In(calendar.SAST).Format(layout) }
+
+// ratio is n/d, ok false when d is 0 (no final events: the rate is undefined, not 0 or 100%).
+func ratio(n, d uint64) (float64, bool) {
+	if d == 0 {
+		return 0, false
+	}
+	return float64(n) / float64(d), true
+}
+
+// reasonRates are the error rates by failure reason, largest first, then by name.
+type reasonRate struct {
+	Reason string
+	Failed uint64
+	Rate   float64
+}
+
+func reasonRates(f queries.FinalEvents) []reasonRate {
+	total := f.Completed + f.Failed
+	var out []reasonRate
+	for r, n := range f.ByReason {
+		rate, _ := ratio(n, total)
+		if r == "" {
+			r = "(no reason given)"
+		}
+		out = append(out, reasonRate{Reason: r, Failed: n, Rate: rate})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Failed != out[j].Failed {
+			return out[i].Failed > out[j].Failed
+		}
+		return out[i].Reason < out[j].Reason
+	})
+	return out
+}
+
+// Page serves GET /ops (and /ops?wall=1, the wall screen).
+func (h *Ops) Page(c echo.Context) error {
+	d := h.load(c.Request().Context())
+	wall := c.QueryParam("wall") == "1"
+	return render(c, http.StatusOK, views.OpsPage(buildOpsView(d, opsViewOptions{
+		Wall: wall, DataURL: "/ops/data", CSV: true, WallHref: "/ops?wall=1", NormalHref: "/ops",
+	})))
+}
+
+// Data serves GET /ops/data: every panel's numbers for the page's 10-second refresh.
+func (h *Ops) Data(c echo.Context) error {
+	d := h.load(c.Request().Context())
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(http.StatusOK, buildOpsJSON(d))
+}
+
+// opsCSVs are the downloadable panels.
+var opsCSVs = map[string]func(d *opsData) (panelErr string, t table){
+	"tpm":     tpmTable,
+	"success": successTable,
+	"latency": latencyTable,
+	"errors":  errorsTable,
+	"week":    weekTable,
+}
+
+// CSV serves GET /ops/<panel>.csv: exactly the numbers the panel charts.
+func (h *Ops) CSV(c echo.Context) error {
+	name, ok := cutCSV(c.Param("file"))
+	f, known := opsCSVs[name]
+	if !ok || !known {
+		return echo.ErrNotFound
+	}
+	d := h.load(c.Request().Context())
+	unavailable, t := f(d)
+	if unavailable != "" {
+		return echo.NewHTTPError(http.StatusServiceUnavailable, "This panel's data is unavailable: "+unavailable+". Try again shortly.")
+	}
+	filename := fmt.Sprintf("mari-ops-%s-%s.csv", name, d.now.In(calendar.SAST).Format("2006-01-02T1504"))
+	return writeCSV(c, filename, t)
+}

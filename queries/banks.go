@@ -1,0 +1,213 @@
+package queries
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/shopspring/decimal"
+
+	"mari/calendar"
+)
+
+// The bank-partnership pages' statements. They read the transactions table directly
+// (per bank, per range, index-only on transactions_bank_cover_idx): the daily rollup has no
+// per-bank split.
+
+// BankTotals are one partnership's transaction figures over a range.
+type BankTotals struct {
+	Code, Name, Status string
+	BankShare          decimal.Decimal // fraction of the transaction fee paid to the bank
+	Users              int64           // distinct senders through the bank
+	Transactions       int64           // every status
+	Completed, Failed  int64
+	Pending            int64
+	CompletedVolume    decimal.Decimal
+}
+
+// BankOverview returns every partnership's totals over the SAST days of r, by bank code.
+func BankOverview(ctx context.Context, q Querier, r calendar.Range) ([]BankTotals, error) {
+	rows, err := q.Query(ctx, SQL("pg/bank_overview"), r.From.String(), r.To.String())
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (BankTotals, error) {
+		var b BankTotals
+		err := row.Scan(&b.Code, &b.Name, &b.Status, &b.BankShare, &b.Users, &b.Transactions,
+			&b.Completed, &b.Failed, &b.Pending, &b.CompletedVolume)
+		return b, err
+	})
+}
+
+// BankLicensingFees is the licensing fee booked per bank code in r (the executive dashboard's
+// rule, split by bank); banks that earn nothing in r are absent.
+func BankLicensingFees(ctx context.Context, q Querier, r calendar.Range) (map[string]decimal.Decimal, error) {
+	rows, err := q.Query(ctx, SQL("pg/bank_licensing_fees"), r.From.String(), r.To.String())
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]decimal.Decimal{}
+	for rows.Next() {
+		var code string
+		var fee decimal.Decimal
+		if err := rows.Scan(&code, &fee); err != nil {
+			return nil, err
+		}
+		out[code] = fee
+	}
+	return out, rows.Err()
+}
+
+// BankMonth is one calendar month of a bank's transactions (only the days inside the range).
+type BankMonth struct {
+	Month             calendar.Date
+	Transactions      int64
+	Completed, Failed int64
+	CompletedVolume   decimal.Decimal
+}
+
+// BankMonthly returns one row per month touched by r, oldest first, empty months included.
+func BankMonthly(ctx context.Context, q Querier, code string, r calendar.Range) ([]BankMonth, error) {
+	rows, err := q.Query(ctx, SQL("pg/bank_monthly"), code, r.From.String(), r.To.String())
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (BankMonth, error) {
+		var m BankMonth
+		var month time.Time
+		err := row.Scan(&month, &m.Transactions, &m.Completed, &m.Failed, &m.CompletedVolume)
+		m.Month = calendar.DateFromDB(month)
+		return m, err
+	})
+}
+
+// BankStatusRow is a count of one bank's transactions with one status and failure reason.
+type BankStatusRow struct {
+	Status        string
+	FailureReason string // "" unless failed
+	Count         int64
+	Amount        decimal.Decimal
+}
+
+// BankStatuses breaks a bank's transactions in r down by status and failure reason.
+func BankStatuses(ctx context.Context, q Querier, code string, r calendar.Range) ([]BankStatusRow, error) {
+	rows, err := q.Query(ctx, SQL("pg/bank_status"), code, r.From.String(), r.To.String())
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (BankStatusRow, error) {
+		var s BankStatusRow
+		var reason *string
+		err := row.Scan(&s.Status, &reason, &s.Count, &s.Amount)
+		if reason != nil {
+			s.FailureReason = *reason
+		}
+		return s, err
+	})
+}
+
+// BankProcessing is the processing-time percentile of a bank's final transactions.
+type BankProcessing struct {
+	Final int64 // final transactions with a processing time
+	P95ms int64 // valid only when Final > 0
+}
+
+// BankProcessingP95 is the exact p95 (percentile_disc) of a bank's final transactions in r.
+func BankProcessingP95(ctx context.Context, q Querier, code string, r calendar.Range) (BankProcessing, error) {
+	var p BankProcessing
+	var p95 *int64
+	err := q.QueryRow(ctx, SQL("pg/bank_processing"), code, r.From.String(), r.To.String()).Scan(&p.Final, &p95)
+	if p95 != nil {
+		p.P95ms = *p95
+	}
+	return p, err
+}
+
+// BankRecipient is one of a bank's top recipients.
+type BankRecipient struct {
+	BloodHash    string
+	Transactions int64
+	Volume       decimal.Decimal
+	Average      decimal.Decimal // rounded to the cent
+}
+
+// BankTopRecipients returns the 20 recipients with the most completed transactions in r.
+func BankTopRecipients(ctx context.Context, q Querier, code string, r calendar.Range) ([]BankRecipient, error) {
+	rows, err := q.Query(ctx, SQL("pg/bank_top_recipients"), code, r.From.String(), r.To.String())
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (BankRecipient, error) {
+		var b BankRecipient
+		err := row.Scan(&b.BloodHash, &b.Transactions, &b.Volume, &b.Average)
+		return b, err
+	})
+}
+
+// Partnership is a bank partnership's contract details, as the app shows and edits them. The
+// API key hash is deliberately absent.
+type Partnership struct {
+	Code, Name, Status string
+	ContractStart      calendar.Date
+	ContractEnd        *calendar.Date // nil: open-ended
+	MonthlyFee         decimal.Decimal
+	BankShare          decimal.Decimal // fraction of the transaction fee
+	SLAP95ms           int64
+	APIEndpoint        string // "" when none
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
+}
+
+func scanPartnership(row pgx.Row) (Partnership, bool, error) {
+	var p Partnership
+	var start time.Time
+	var end *time.Time
+	err := row.Scan(&p.Code, &p.Name, &p.Status, &start, &end, &p.MonthlyFee, &p.BankShare,
+		&p.SLAP95ms, &p.APIEndpoint, &p.CreatedAt, &p.UpdatedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return p, false, nil
+	}
+	if err != nil {
+		return p, false, err
+	}
+	p.ContractStart = calendar.DateFromDB(start)
+	if end != nil {
+		d := calendar.DateFromDB(*end)
+		p.ContractEnd = &d
+	}
+	return p, true, nil
+}
+
+// PartnershipByCode reads one partnership; ok is false when there is none with that code.
+func PartnershipByCode(ctx context.Context, q Querier, code string) (Partnership, bool, error) {
+	return scanPartnership(q.QueryRow(ctx, SQL("pg/bank_by_code"), code))
+}
+
+// PartnershipForUpdate reads and locks one partnership inside tx.
+func PartnershipForUpdate(ctx context.Context, tx Querier, code string) (Partnership, bool, error) {
+	return scanPartnership(tx.QueryRow(ctx, SQL("pg/bank_by_code_for_update"), code))
+}
+
+func partnershipArgs(p Partnership, now time.Time) []any {
+	var end *string
+	if p.ContractEnd != nil {
+		s := p.ContractEnd.String()
+		end = &s
+	}
+	return []any{p.Code, p.Name, p.Status, p.ContractStart.String(), end, p.MonthlyFee, p.BankShare,
+		p.SLAP95ms, p.APIEndpoint, now}
+}
+
+// InsertPartnership adds p; a duplicate code is a unique violation (23505).
+func InsertPartnership(ctx context.Context, q Querier, p Partnership, now time.Time) error {
+	_, err := q.Exec(ctx, SQL("pg/bank_insert"), partnershipArgs(p, now)...)
+	return err
+}
+
+// UpdatePartnership saves p's details over the partnership with p.Code.
+func UpdatePartnership(ctx context.Context, q Querier, p Partnership, now time.Time) error {
+	_, err := q.Exec(ctx, SQL("pg/bank_update"), partnershipArgs(p, now)...)
+	return err
+}

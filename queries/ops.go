@@ -1,0 +1,149 @@
+package queries
+
+import (
+	"context"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
+	"mari/calendar"
+)
+
+// The operations dashboard's statements. They read only the ClickHouse pre-aggregations
+// (events_per_minute, processing_time_hourly), never the raw event stream, so the wall
+// screen's 10-second poll stays cheap.
+
+// sastDates are the first and last SAST dates an instant range [from, to) touches: the
+// partition filter of every statement below.
+func sastDates(from, to time.Time) (string, string) {
+	return calendar.DateOf(from).String(), calendar.DateOf(to.Add(-time.Nanosecond)).String()
+}
+
+// MinuteCount is the number of events in one minute (its start, UTC).
+type MinuteCount struct {
+	Minute time.Time
+	Events uint64
+}
+
+// OpsInitiatedPerMinute is the initiated events per minute in [from, to); minutes without
+// events are absent (the caller fills them).
+func OpsInitiatedPerMinute(ctx context.Context, ch driver.Conn, from, to time.Time) ([]MinuteCount, error) {
+	d1, d2 := sastDates(from, to)
+	rows, err := ch.Query(ctx, SQL("ch/ops_per_minute"), d1, d2, from.UTC(), to.UTC())
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []MinuteCount
+	for rows.Next() {
+		var m MinuteCount
+		if err := rows.Scan(&m.Minute, &m.Events); err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// FinalEvents are the completed and failed events of a period, failed ones by reason.
+type FinalEvents struct {
+	Completed uint64
+	Failed    uint64
+	ByReason  map[string]uint64 // failed events per failure_reason ("" when none was given)
+}
+
+// OpsFinalEvents reads the final (completed, failed) events in [from, to).
+func OpsFinalEvents(ctx context.Context, ch driver.Conn, from, to time.Time) (FinalEvents, error) {
+	f := FinalEvents{ByReason: map[string]uint64{}}
+	d1, d2 := sastDates(from, to)
+	rows, err := ch.Query(ctx, SQL("ch/ops_final_by_reason"), d1, d2, from.UTC(), to.UTC())
+	if err != nil {
+		return f, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var typ, reason string
+		var n uint64
+		if err := rows.Scan(&typ, &reason, &n); err != nil {
+			return f, err
+		}
+		if typ == "completed" {
+			f.Completed += n
+		} else {
+			f.Failed += n
+			f.ByReason[reason] += n
+		}
+	}
+	return f, rows.Err()
+}
+
+// HourLatency is the t-digest p50 and p95 processing time (ms) of one hour (its start, UTC).
+type HourLatency struct {
+	Hour     time.Time
+	P50, P95 float64
+}
+
+// OpsProcessingHourly reads processing-time quantiles per hour in [from, to); hours without
+// final events are absent.
+func OpsProcessingHourly(ctx context.Context, ch driver.Conn, from, to time.Time) ([]HourLatency, error) {
+	d1, d2 := sastDates(from, to)
+	rows, err := ch.Query(ctx, SQL("ch/ops_processing_hourly"), d1, d2, from.UTC(), to.UTC())
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []HourLatency
+	for rows.Next() {
+		var h HourLatency
+		var q []float64
+		if err := rows.Scan(&h.Hour, &q); err != nil {
+			return nil, err
+		}
+		if len(q) == 2 {
+			h.P50, h.P95 = q[0], q[1]
+		}
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}
+
+// OpsMinuteVsWeek counts initiated events in minute (a minute start) and in the same minute
+// seven days earlier.
+func OpsMinuteVsWeek(ctx context.Context, ch driver.Conn, minute time.Time) (current, lastWeek uint64, err error) {
+	week := minute.Add(-7 * 24 * time.Hour)
+	err = ch.QueryRow(ctx, SQL("ch/ops_minute_vs_week"), minute.UTC(), week.UTC(),
+		calendar.DateOf(minute).String(), calendar.DateOf(week).String()).Scan(&current, &lastWeek)
+	return current, lastWeek, err
+}
+
+// OpsNewestMinute is the start of the newest minute with any event, up to now, looking back
+// to yesterday (SAST); ok is false when there is none.
+func OpsNewestMinute(ctx context.Context, ch driver.Conn, now time.Time) (time.Time, bool, error) {
+	var n uint64
+	var newest time.Time
+	err := ch.QueryRow(ctx, SQL("ch/ops_newest_minute"), calendar.DateOf(now).AddDays(-1).String(), now.UTC()).Scan(&n, &newest)
+	return newest, err == nil && n > 0, err
+}
+
+// Ops bundles the operations dashboard's statements; handlers use it through an interface.
+type Ops struct{ CH driver.Conn }
+
+func (o Ops) InitiatedPerMinute(ctx context.Context, from, to time.Time) ([]MinuteCount, error) {
+	return OpsInitiatedPerMinute(ctx, o.CH, from, to)
+}
+
+func (o Ops) FinalEvents(ctx context.Context, from, to time.Time) (FinalEvents, error) {
+	return OpsFinalEvents(ctx, o.CH, from, to)
+}
+
+func (o Ops) ProcessingHourly(ctx context.Context, from, to time.Time) ([]HourLatency, error) {
+	return OpsProcessingHourly(ctx, o.CH, from, to)
+}
+
+func (o Ops) MinuteVsWeek(ctx context.Context, minute time.Time) (uint64, uint64, error) {
+	return OpsMinuteVsWeek(ctx, o.CH, minute)
+}
+
+func (o Ops) NewestMinute(ctx context.Context, now time.Time) (time.Time, bool, error) {
+	return OpsNewestMinute(ctx, o.CH, now)
+}

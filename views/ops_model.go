@@ -1,0 +1,62 @@
+package views
+
+// Ops is the operations dashboard, signed in (/ops) or on a wall screen through a display
+// link (/display/<token>).
+type Ops struct {
+	Title         string
+	Wall          bool   // no navigation, dark theme, large numerals, fills the screen
+	DataURL       string // polled every 10 s by static/ops.js
+	Updated       string // hh:mm:ss SAST of the numbers shown
+	Freshness     string // fresh, amber, red, unknown
+	AgeSeconds    string // age of the newest event in seconds; "" when unknown
+	SourceMessage string // why a panel is unavailable; "" when all are up
+	Text          map[string]string
+	Charts        []OpsChart
+	WeekCSV       string
+	WallHref      string
+	NormalHref    string
+
+	WeekUnavailable    string
+	SuccessUnavailable string
+}
+
+// OpsChart is one chart panel.
+type OpsChart struct {
+	ID, Title, MetricID string
+	Options             any
+	Unavailable         string
+	CSVHref             string
+}
+
+func (o Ops) text(key string) string {
+	if v, ok := o.Text[key]; ok {
+		return v
+	}
+	return "—"
+}
+
+// DisplayLinksPage is /ops/display-links.
+type DisplayLinksPage struct {
+	Links   []DisplayLinkRow
+	Name    string // refills the form after an error
+	Error   string
+	NewURL  string // the new link, shown once
+	NewName string
+	Revoked bool
+}
+
+// DisplayLinkRow is one display link in the list.
+type DisplayLinkRow struct {
+	ID        int64
+	Name      string
+	CreatedBy string
+	CreatedAt string
+	RevokedAt string // "" while active
+}
+
+func boolAttr(b bool) string {
+	if b {
+		return "true"
+	}
+	return "false"
+}
