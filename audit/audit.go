@@ -28,6 +28,9 @@ const (
 
 	PartnershipCreated = "partnership_created"
 	PartnershipChanged = "partnership_changed"
+
+	IncidentRecorded = "incident_recorded"
+	IncidentChanged  = "incident_changed"
 )
 
 // Entry is one thing that happened. ActorID is nil for anonymous actors.

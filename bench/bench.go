@@ -194,8 +194,13 @@ func get(ctx context.Context, h http.Handler, path string, cookies []*http.Cooki
 		}
 		return took, false, fmt.Errorf("GET %s: status %d: %s", path, rec.Code, body)
 	}
-	return took, strings.Contains(strings.ToLower(rec.Body.String()), "unavailable"), nil
+	return took, degradedResponse.MatchString(rec.Body.String()), nil
 }
+
+// degradedResponse matches a panel that reports itself unavailable: the HTML message with its
+// reason ("unavailable — PostgreSQL is unreachable"), or the JSON list of failed panels when it
+// is not empty. Hidden placeholders (empty reason) and an empty list are not degradation.
+var degradedResponse = regexp.MustCompile(`unavailable — [[:alpha:]]|"unavailable":\["`)
 
 var csrfField = regexp.MustCompile(`name="` + auth.CSRFFormField + `" value="([^"]+)"`)
 

@@ -44,3 +44,18 @@ func TestAdminURLKeepsServerAndPort(t *testing.T) {
 		t.Errorf("AdminURL = %q, want %q", got, want)
 	}
 }
+
+func TestDegradedResponse(t *testing.T) {
+	cases := map[string]bool{
+		`<p class="unavailable">unavailable — PostgreSQL is unreachable</p>`: true,
+		`<p data-ops-unavailable hidden>unavailable — </p>`:                  false,
+		`{"unavailable":[],"panels":{}}`:                                     false,
+		`{"unavailable":["tpm"],"panels":{}}`:                                true,
+		`<p>all good</p>`:                                                    false,
+	}
+	for body, want := range cases {
+		if got := degradedResponse.MatchString(body); got != want {
+			t.Errorf("degradedResponse(%q) = %v, want %v", body, got, want)
+		}
+	}
+}

@@ -61,4 +61,5 @@ func registerRoutes(e *echo.Echo, d Deps, s *security) {
 	// partnership pages (web/routes_banks.go).
 	registerOpsRoutes(e, d)
 	registerBankRoutes(e, d)
+	registerIncidentRoutes(e, d)
 }
