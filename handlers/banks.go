@@ -47,15 +47,7 @@ type Banks struct {
 
 // NewBanks returns the handler.
 func NewBanks(db BanksDB, opts BanksOptions) *Banks {
-	if opts.PanelTimeout <= 0 {
-		opts.PanelTimeout = 3 * time.Second
-	}
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
-	if opts.Log == nil {
-		opts.Log = slog.Default()
-	}
+	panelDefaults(&opts.PanelTimeout, &opts.Now, &opts.Log)
 	return &Banks{db: db, opts: opts}
 }
 

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -154,7 +153,7 @@ func (h *Banks) Create(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	now := h.opts.Now()
-	err = h.withTx(ctx, func(tx pgx.Tx) error {
+	err = pgx.BeginFunc(ctx, h.db, func(tx pgx.Tx) error {
 		if err := queries.InsertPartnership(ctx, tx, p, now); err != nil {
 			return err
 		}
@@ -200,7 +199,7 @@ func (h *Banks) Edit(c echo.Context) error {
 	ctx := c.Request().Context()
 	now := h.opts.Now()
 	unchanged := false
-	err = h.withTx(ctx, func(tx pgx.Tx) error {
+	err = pgx.BeginFunc(ctx, h.db, func(tx pgx.Tx) error {
 		before, ok, err := queries.PartnershipForUpdate(ctx, tx, p.Code)
 		if err != nil {
 			return err
@@ -226,18 +225,6 @@ func (h *Banks) Edit(c echo.Context) error {
 		saved = "unchanged"
 	}
 	return c.Redirect(http.StatusSeeOther, "/banks/"+url.PathEscape(p.Code)+"?saved="+saved)
-}
-
-func (h *Banks) withTx(ctx context.Context, f func(tx pgx.Tx) error) error {
-	tx, err := h.db.Begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = tx.Rollback(ctx) }()
-	if err := f(tx); err != nil {
-		return err
-	}
-	return tx.Commit(ctx)
 }
 
 // partnershipFields are the audited fields of a partnership, as text. No secrets: the API key

@@ -145,18 +145,6 @@ func (h *Display) List(c echo.Context) error {
 	return render(c, http.StatusOK, views.DisplayLinks(p))
 }
 
-func (h *Display) withTx(ctx context.Context, f func(tx pgx.Tx) error) error {
-	tx, err := h.db.Begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = tx.Rollback(ctx) }()
-	if err := f(tx); err != nil {
-		return err
-	}
-	return tx.Commit(ctx)
-}
-
 // Create serves POST /ops/display-links: a new link, shown once as a full URL.
 func (h *Display) Create(c echo.Context) error {
 	_, by, err := staff(c)
@@ -177,7 +165,7 @@ func (h *Display) Create(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	err = h.withTx(ctx, func(tx pgx.Tx) error {
+	err = pgx.BeginFunc(ctx, h.db, func(tx pgx.Tx) error {
 		now := h.opts.Now()
 		id, err := queries.InsertDisplayLink(ctx, tx, name, hash, by, now)
 		if err != nil {
@@ -209,7 +197,7 @@ func (h *Display) Revoke(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	err = h.withTx(ctx, func(tx pgx.Tx) error {
+	err = pgx.BeginFunc(ctx, h.db, func(tx pgx.Tx) error {
 		l, ok, err := queries.DisplayLinkByID(ctx, tx, id)
 		if err != nil {
 			return err

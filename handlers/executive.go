@@ -54,15 +54,7 @@ type Executive struct {
 
 // NewExecutive returns the handler.
 func NewExecutive(src ExecutiveSource, opts ExecutiveOptions) *Executive {
-	if opts.PanelTimeout <= 0 {
-		opts.PanelTimeout = 3 * time.Second
-	}
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
-	if opts.Log == nil {
-		opts.Log = slog.Default()
-	}
+	panelDefaults(&opts.PanelTimeout, &opts.Now, &opts.Log)
 	return &Executive{src: src, opts: opts}
 }
 

@@ -170,15 +170,3 @@ func incidentNotFoundPage(c echo.Context, err error) (bool, error) {
 	return true, render(c, http.StatusNotFound, views.ErrorPage(http.StatusNotFound, "Incident not found",
 		"There is no incident number "+strconv.Quote(nf.id)+". See the list at /incidents."))
 }
-
-func (h *Incidents) withTx(ctx context.Context, f func(tx pgx.Tx) error) error {
-	tx, err := h.db.Begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = tx.Rollback(ctx) }()
-	if err := f(tx); err != nil {
-		return err
-	}
-	return tx.Commit(ctx)
-}

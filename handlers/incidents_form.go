@@ -106,7 +106,7 @@ func (h *Incidents) Create(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	var id int64
-	err = h.withTx(ctx, func(tx pgx.Tx) error {
+	err = pgx.BeginFunc(ctx, h.db, func(tx pgx.Tx) error {
 		if id, err = queries.InsertIncident(ctx, tx, i, now); err != nil {
 			return err
 		}
@@ -145,7 +145,7 @@ func (h *Incidents) Edit(c echo.Context) error {
 	if len(f.Errors) > 0 {
 		return h.renderEditError(c, f)
 	}
-	err = h.withTx(ctx, func(tx pgx.Tx) error {
+	err = pgx.BeginFunc(ctx, h.db, func(tx pgx.Tx) error {
 		before, found, err := queries.IncidentForUpdate(ctx, tx, id)
 		if err != nil {
 			return err
@@ -204,7 +204,7 @@ func (h *Incidents) End(c echo.Context) error {
 	now := h.opts.Now()
 	typed := strings.TrimSpace(c.FormValue("ended_at"))
 	var problem string
-	err = h.withTx(ctx, func(tx pgx.Tx) error {
+	err = pgx.BeginFunc(ctx, h.db, func(tx pgx.Tx) error {
 		i, found, err := queries.IncidentForUpdate(ctx, tx, id)
 		if err != nil {
 			return err

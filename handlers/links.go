@@ -139,7 +139,7 @@ func (h *Reports) CreateLink(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	var token string
-	err = h.withTx(ctx, func(tx pgx.Tx) error {
+	err = pgx.BeginFunc(ctx, h.db, func(tx pgx.Tx) error {
 		var id int64
 		var err error
 		if token, id, err = h.insertLink(ctx, tx, r, recipient, days, by); err != nil {
@@ -205,7 +205,7 @@ func (h *Reports) RevokeLink(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	err = h.withTx(ctx, func(tx pgx.Tx) error {
+	err = pgx.BeginFunc(ctx, h.db, func(tx pgx.Tx) error {
 		l, ok, err := queries.LinkForUpdate(ctx, tx, lid, r.ID)
 		if err != nil {
 			return err
@@ -247,7 +247,7 @@ func (h *Reports) RotateLink(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	var token, recipient string
-	err = h.withTx(ctx, func(tx pgx.Tx) error {
+	err = pgx.BeginFunc(ctx, h.db, func(tx pgx.Tx) error {
 		old, ok, err := queries.LinkForUpdate(ctx, tx, lid, r.ID)
 		if err != nil {
 			return err

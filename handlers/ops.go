@@ -41,15 +41,7 @@ type Ops struct {
 
 // NewOps returns the handler.
 func NewOps(src OpsSource, opts OpsOptions) *Ops {
-	if opts.PanelTimeout <= 0 {
-		opts.PanelTimeout = 3 * time.Second
-	}
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
-	if opts.Log == nil {
-		opts.Log = slog.Default()
-	}
+	panelDefaults(&opts.PanelTimeout, &opts.Now, &opts.Log)
 	return &Ops{src: src, opts: opts}
 }
 

@@ -4,6 +4,8 @@ package handlers
 
 import (
 	"bytes"
+	"log/slog"
+	"time"
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
@@ -18,4 +20,21 @@ func render(c echo.Context, status int, comp templ.Component) error {
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// DefaultPanelTimeout is how long a dashboard panel may take before it says "unavailable".
+const DefaultPanelTimeout = 3 * time.Second
+
+// panelDefaults fills the options every dashboard handler shares: the panel timeout, the
+// clock and the logger.
+func panelDefaults(timeout *time.Duration, now *func() time.Time, log **slog.Logger) {
+	if *timeout <= 0 {
+		*timeout = DefaultPanelTimeout
+	}
+	if *now == nil {
+		*now = time.Now
+	}
+	if *log == nil {
+		*log = slog.Default()
+	}
 }

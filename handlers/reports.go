@@ -96,19 +96,6 @@ func reportID(c echo.Context) (int64, error) {
 	return id, nil
 }
 
-// withTx runs f in a transaction, committing when it returns nil.
-func (h *Reports) withTx(ctx context.Context, f func(tx pgx.Tx) error) error {
-	tx, err := h.db.Begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = tx.Rollback(ctx) }()
-	if err := f(tx); err != nil {
-		return err
-	}
-	return tx.Commit(ctx)
-}
-
 func isUniqueViolation(err error) bool {
 	var pgErr *pgconn.PgError
 	return errors.As(err, &pgErr) && pgErr.Code == "23505"
@@ -201,7 +188,7 @@ func (h *Reports) startDraft(c echo.Context, month calendar.Date) error {
 	}
 	ctx := c.Request().Context()
 	var id int64
-	err = h.withTx(ctx, func(tx pgx.Tx) error {
+	err = pgx.BeginFunc(ctx, h.db, func(tx pgx.Tx) error {
 		versions, err := queries.ReportVersions(ctx, tx, month)
 		if err != nil {
 			return err
@@ -280,7 +267,7 @@ func (h *Reports) Save(c echo.Context) error {
 		return render(c, http.StatusBadRequest, views.ReportView(p))
 	}
 	ctx := c.Request().Context()
-	err = h.withTx(ctx, func(tx pgx.Tx) error {
+	err = pgx.BeginFunc(ctx, h.db, func(tx pgx.Tx) error {
 		r, ok, err := queries.ReportByIDForUpdate(ctx, tx, id)
 		if err != nil {
 			return err
@@ -332,7 +319,7 @@ func (h *Reports) Publish(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	err = h.withTx(ctx, func(tx pgx.Tx) error {
+	err = pgx.BeginFunc(ctx, h.db, func(tx pgx.Tx) error {
 		r, ok, err := queries.ReportByIDForUpdate(ctx, tx, id)
 		if err != nil {
 			return err
