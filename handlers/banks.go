@@ -1,9 +1,7 @@
 package handlers
 
 import (
-	"bytes"
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -395,16 +393,5 @@ func (h *Banks) OverviewCSV(c echo.Context) error {
 		}
 		t.Rows = append(t.Rows, line)
 	}
-	return bankCSV(c, fmt.Sprintf("mari-banks-%s-to-%s.csv", rc.Range.From, rc.Range.To), t)
-}
-
-// bankCSV sends t as a CSV attachment.
-func bankCSV(c echo.Context, filename string, t table) error {
-	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
-	_ = w.Write(t.Header)
-	_ = w.WriteAll(t.Rows) // flushes; a bytes.Buffer cannot fail
-	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+filename+`"`)
-	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
+	return writeCSV(c, fmt.Sprintf("mari-banks-%s-to-%s.csv", rc.Range.From, rc.Range.To), t)
 }

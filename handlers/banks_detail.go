@@ -446,7 +446,7 @@ func (h *Banks) BankCSV(c echo.Context) error {
 		}
 	}
 	filename := fmt.Sprintf("mari-bank-%s-%s-%s-to-%s.csv", p.Code, name, rc.Range.From, rc.Range.To)
-	return bankCSV(c, filename, cd.Table)
+	return writeCSV(c, filename, cd.Table)
 }
 
 // csvSafe stops a text cell from being read as a formula by a spreadsheet.

@@ -1,8 +1,6 @@
 package handlers
 
 import (
-	"bytes"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"net/http"
@@ -35,12 +33,5 @@ func (h *Executive) CSV(c echo.Context) error {
 	if cd.Unavailable != "" {
 		return echo.NewHTTPError(http.StatusServiceUnavailable, "This chart's data is unavailable: "+cd.Unavailable+". Try again shortly.")
 	}
-	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
-	_ = w.Write(cd.Table.Header)
-	_ = w.WriteAll(cd.Table.Rows) // flushes; a bytes.Buffer cannot fail
-	filename := fmt.Sprintf("mari-%s-%s-to-%s.csv", name, rc.Range.From, rc.Range.To)
-	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+filename+`"`)
-	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
+	return writeCSV(c, fmt.Sprintf("mari-%s-%s-to-%s.csv", name, rc.Range.From, rc.Range.To), cd.Table)
 }

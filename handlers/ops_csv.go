@@ -1,27 +1,12 @@
 package handlers
 
 import (
-	"bytes"
-	"encoding/csv"
 	"math"
-	"net/http"
 	"strconv"
 	"strings"
-
-	"github.com/labstack/echo/v4"
 )
 
 func cutCSV(file string) (string, bool) { return strings.CutSuffix(file, ".csv") }
-
-func writeCSV(c echo.Context, filename string, t table) error {
-	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
-	_ = w.Write(t.Header)
-	_ = w.WriteAll(t.Rows) // flushes; a bytes.Buffer cannot fail
-	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+filename+`"`)
-	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
-}
 
 func u64(n uint64) string { return strconv.FormatUint(n, 10) }
 

@@ -4,7 +4,9 @@ package handlers
 
 import (
 	"bytes"
+	"encoding/csv"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/a-h/templ"
@@ -37,4 +39,15 @@ func panelDefaults(timeout *time.Duration, now *func() time.Time, log **slog.Log
 	if *log == nil {
 		*log = slog.Default()
 	}
+}
+
+// writeCSV sends a table as a CSV attachment: the one CSV writer of every page's downloads.
+func writeCSV(c echo.Context, filename string, t table) error {
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	_ = w.Write(t.Header)
+	_ = w.WriteAll(t.Rows) // flushes; a bytes.Buffer cannot fail
+	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+filename+`"`)
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
 }
