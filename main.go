@@ -134,7 +134,14 @@ func serve(ctx context.Context, log *slog.Logger) error {
 	defer pg.Close()
 	defer ch.Close()
 	if cfg.Scheduler {
-		go rollup.New(pg, log, nil).RunScheduler(ctx, cfg.RefreshInterval)
+		go func() {
+			r := rollup.New(pg, log, nil)
+			// Fill rollups added by a newer release before the scheduler's first tick.
+			if err := r.CatchUp(ctx, os.Stderr); err != nil {
+				log.Error("rollup: catching up new jobs", "err", err)
+			}
+			r.RunScheduler(ctx, cfg.RefreshInterval)
+		}()
 	}
 	e := web.NewServer(web.Deps{Config: cfg, PG: pg, CH: ch, Log: log})
 	log.Info("Mari BI is serving", "addr", cfg.ListenAddr)

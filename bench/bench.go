@@ -274,6 +274,10 @@ func openDataset(ctx context.Context, o Options, name string, scale float64) (*p
 	}
 	if !empty {
 		fmt.Fprintf(o.Progress, "bench: reusing %s\n", name)
+		// A dataset loaded by an older release lacks the rollups added since.
+		if err := rollup.New(pg, nil, nil).CatchUp(ctx, o.Progress); err != nil {
+			return fail(err)
+		}
 		return pg, ch, nil
 	}
 	if err := load(ctx, o, pg, ch, name, scale); err != nil {

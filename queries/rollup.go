@@ -86,3 +86,10 @@ func LatestDailyRunStarts(ctx context.Context, q Querier, since calendar.Date) (
 	}
 	return out, rows.Err()
 }
+
+// RollupJobHasRun reports whether job has ever finished a run without error.
+func RollupJobHasRun(ctx context.Context, q Querier, job string) (bool, error) {
+	var ok bool
+	err := q.QueryRow(ctx, SQL("pg/rollup_job_has_run"), job).Scan(&ok)
+	return ok, err
+}

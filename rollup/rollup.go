@@ -64,9 +64,39 @@ func (r *Runner) Day(ctx context.Context, day calendar.Date) (int64, error) {
 	return r.day(ctx, day, r.modeFor(day.End()))
 }
 
-func (r *Runner) day(ctx context.Context, day calendar.Date, mode string) (int64, error) {
-	return r.record(ctx, JobDailyMetrics, mode, day, day, func() (int64, error) {
+// DayJob is a rollup computed one SAST calendar day at a time. Day jobs run in the order they
+// are registered, and a backfill walks days oldest first, so a job may read what it (or an
+// earlier job) wrote for previous days.
+type DayJob struct {
+	Name string
+	Run  func(ctx context.Context, r *Runner, day calendar.Date) (int64, error)
+}
+
+// dayJobs lists every day job; other files of this package append theirs in init.
+var dayJobs = []DayJob{
+	{Name: JobDailyMetrics, Run: func(ctx context.Context, r *Runner, day calendar.Date) (int64, error) {
 		return queries.UpsertDailyMetrics(ctx, r.PG, day, metrics.TransactionFee, r.Now())
+	}},
+}
+
+// day runs every day job for one day. A failing job does not stop the others (each is
+// recorded on its own); the first error is returned.
+func (r *Runner) day(ctx context.Context, day calendar.Date, mode string) (int64, error) {
+	var total int64
+	var firstErr error
+	for _, job := range dayJobs {
+		n, err := r.dayJob(ctx, job, day, mode)
+		total += n
+		if err != nil && firstErr == nil {
+			firstErr = err
+		}
+	}
+	return total, firstErr
+}
+
+func (r *Runner) dayJob(ctx context.Context, job DayJob, day calendar.Date, mode string) (int64, error) {
+	return r.record(ctx, job.Name, mode, day, day, func() (int64, error) {
+		return job.Run(ctx, r, day)
 	})
 }
 
@@ -146,6 +176,41 @@ func (r *Runner) Backfill(ctx context.Context, from, to calendar.Date, w io.Writ
 			return err
 		}
 		fmt.Fprintf(w, "rollup %s: days %s to %s and cohorts (%s)\n", month.MonthKey(), first, last, time.Since(start).Round(time.Millisecond))
+	}
+	return nil
+}
+
+// CatchUp backfills, from the launch month to today, every day job that has never completed a
+// run on a database that has data: a job added by a newer release (with its migration) starts
+// with an empty table, and this fills it without recomputing the jobs that are up to date. It
+// is cheap when there is nothing to do, so serve and bench call it on every start.
+func (r *Runner) CatchUp(ctx context.Context, w io.Writer) error {
+	if w == nil {
+		w = io.Discard
+	}
+	first, ok, err := queries.ExecFirstSignup(ctx, r.PG)
+	if err != nil || !ok {
+		return err
+	}
+	from, to := calendar.DateOf(first).MonthStart(), calendar.Today(r.Now())
+	for _, job := range dayJobs {
+		done, err := queries.RollupJobHasRun(ctx, r.PG, job.Name)
+		if err != nil {
+			return err
+		}
+		if done {
+			continue
+		}
+		start := time.Now()
+		for d := from; !d.After(to); d = d.AddDays(1) {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if _, err := r.dayJob(ctx, job, d, ModeBackfill); err != nil {
+				return err
+			}
+		}
+		fmt.Fprintf(w, "rollup %s: caught up %s to %s (%s)\n", job.Name, from, to, time.Since(start).Round(time.Millisecond))
 	}
 	return nil
 }
