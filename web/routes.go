@@ -62,4 +62,6 @@ func registerRoutes(e *echo.Echo, d Deps, s *security) {
 	registerOpsRoutes(e, d)
 	registerBankRoutes(e, d)
 	registerIncidentRoutes(e, d)
+	registerGrowthRoutes(e, d)
+	registerModelRoutes(e, d)
 }

@@ -29,7 +29,7 @@ type routeCase struct {
 // missing here, so a new route cannot skip its access rules.
 func routeTable() map[string]routeCase {
 	table := coreRouteCases()
-	for _, more := range []map[string]routeCase{opsRouteCases(), banksRouteCases(), incidentsRouteCases()} {
+	for _, more := range []map[string]routeCase{opsRouteCases(), banksRouteCases(), incidentsRouteCases(), growthRouteCases(), modelRouteCases()} {
 		for k, v := range more {
 			table[k] = v
 		}
