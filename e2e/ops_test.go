@@ -309,6 +309,8 @@ func TestOpsWallScreenOutageAndRecoveryInBrowser(t *testing.T) {
 	now := time.Now().UTC().Truncate(time.Minute).Add(30 * time.Second)
 	insertEvents(t, ch, "initiated", 5, now.Add(-time.Minute), "")
 	db := dbtest.New(t)
+	// PostgreSQL-backed tiles: one open incident; they must keep their numbers throughout.
+	db.Exec(t, `INSERT INTO incidents (title, severity, is_outage, started_at) VALUES ('Event stream maintenance', 'major', false, $1)`, now.Add(-time.Hour))
 	url, b := opsApp(t, db, ch, now)
 
 	tab, err := b.NewTab(url)
@@ -323,8 +325,14 @@ func TestOpsWallScreenOutageAndRecoveryInBrowser(t *testing.T) {
 	}
 	const state = `JSON.stringify({down: document.querySelector("[data-ops-data]").getAttribute("data-ops-source-down"),
 		total: document.querySelector('[data-ops-field="tpm.total"]').textContent,
+		incidents: document.querySelector('[data-ops-field="incidents.open"]').textContent,
+		incidentDetail: document.querySelector('[data-ops-field="incidents.detail"]').textContent,
+		panelsDown: document.querySelectorAll("[data-ops-unavailable]:not([hidden])").length,
 		source: document.querySelector("[data-ops-source]").hidden ? "" : document.querySelector("[data-ops-source]").textContent})`
-	type wallState struct{ Down, Total, Source string }
+	type wallState struct {
+		Down, Total, Incidents, IncidentDetail, Source string
+		PanelsDown                                     int
+	}
 	waitFor := func(what string, ok func(wallState) bool) wallState {
 		t.Helper()
 		deadline := time.Now().Add(25 * time.Second)
@@ -344,12 +352,20 @@ func TestOpsWallScreenOutageAndRecoveryInBrowser(t *testing.T) {
 			time.Sleep(500 * time.Millisecond)
 		}
 	}
-	waitFor("up", func(s wallState) bool { return s.Down == "false" && s.Total == "5" })
+	waitFor("up", func(s wallState) bool {
+		return s.Down == "false" && s.Total == "5" && s.Incidents == "1" && s.PanelsDown == 0
+	})
 	run("stop-clickhouse")
-	down := waitFor("source unavailable", func(s wallState) bool { return s.Down == "true" })
+	// Every ClickHouse chart panel (4) says unavailable; the PostgreSQL tile still has its number.
+	down := waitFor("source unavailable", func(s wallState) bool { return s.Down == "true" && s.PanelsDown == 4 })
 	if !strings.Contains(down.Source, "source unavailable — ClickHouse") {
 		t.Errorf("outage message %q", down.Source)
 	}
+	if down.Incidents != "1" || !strings.Contains(down.IncidentDetail, "Event stream maintenance") {
+		t.Errorf("open-incidents tile during the ClickHouse outage: %q / %q", down.Incidents, down.IncidentDetail)
+	}
 	run("start-clickhouse")
-	waitFor("recovered", func(s wallState) bool { return s.Down == "false" && s.Total == "5" && s.Source == "" })
+	waitFor("recovered", func(s wallState) bool {
+		return s.Down == "false" && s.Total == "5" && s.Source == "" && s.PanelsDown == 0 && s.Incidents == "1"
+	})
 }

@@ -26,6 +26,14 @@ type OpsSource interface {
 	NewestMinute(ctx context.Context, now time.Time) (time.Time, bool, error)
 }
 
+// OpsStateSource is what the operations dashboard reads from PostgreSQL: the state of the
+// business (open incidents, payments stuck in pending) rather than the event stream, so it
+// keeps showing when ClickHouse is down. queries.OpsState implements it.
+type OpsStateSource interface {
+	OpenIncidents(ctx context.Context, now time.Time) (queries.OpenIncidents, error)
+	StuckPending(ctx context.Context, before time.Time) (queries.StuckPending, error)
+}
+
 // OpsOptions configure the operations dashboard.
 type OpsOptions struct {
 	PanelTimeout time.Duration    // each panel's own time limit
@@ -35,14 +43,15 @@ type OpsOptions struct {
 
 // Ops serves the operations dashboard (/ops), its live data (/ops/data) and CSVs.
 type Ops struct {
-	src  OpsSource
-	opts OpsOptions
+	src   OpsSource
+	state OpsStateSource
+	opts  OpsOptions
 }
 
-// NewOps returns the handler.
-func NewOps(src OpsSource, opts OpsOptions) *Ops {
+// NewOps returns the handler: src reads ClickHouse, state reads PostgreSQL.
+func NewOps(src OpsSource, state OpsStateSource, opts OpsOptions) *Ops {
 	panelDefaults(&opts.PanelTimeout, &opts.Now, &opts.Log)
-	return &Ops{src: src, opts: opts}
+	return &Ops{src: src, state: state, opts: opts}
 }
 
 // Freshness thresholds of the newest event: amber after one minute without new data, red
@@ -52,6 +61,9 @@ const (
 	opsRedAfter   = 5 * time.Minute
 	opsMinutes    = 60
 	opsHours      = 24
+	// opsStuckAfter is how long a payment may stay pending before the wall screen counts it
+	// as stuck: well past the 30-second SLA, short enough for ops to act on.
+	opsStuckAfter = 10 * time.Minute
 )
 
 type weekData struct{ Current, LastWeek uint64 }
@@ -70,6 +82,9 @@ type opsData struct {
 	latency panel[[]queries.HourLatency]
 	week    panel[weekData]
 	newest  panel[newestData]
+
+	incidents panel[queries.OpenIncidents] // PostgreSQL
+	stuck     panel[queries.StuckPending]  // PostgreSQL
 }
 
 // opsWindows are the periods of the panels, all ending with the current minute (or hour).
@@ -105,6 +120,12 @@ func (h *Ops) load(ctx context.Context) *opsData {
 	load(l, "ops newest event", dbCH, &d.newest, func(ctx context.Context) (newestData, error) {
 		m, ok, err := h.src.NewestMinute(ctx, now)
 		return newestData{Minute: m, OK: ok}, err
+	})
+	load(l, "ops open incidents", dbPG, &d.incidents, func(ctx context.Context) (queries.OpenIncidents, error) {
+		return h.state.OpenIncidents(ctx, now)
+	})
+	load(l, "ops stuck pending", dbPG, &d.stuck, func(ctx context.Context) (queries.StuckPending, error) {
+		return h.state.StuckPending(ctx, now.Add(-opsStuckAfter))
 	})
 	l.wg.Wait()
 	if d.latency.ok() {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -92,14 +93,14 @@ func insertOpsEvents(t *testing.T, ch driver.Conn, events []opsEvent) {
 	}
 }
 
-func newOps(ch driver.Conn, now time.Time) *Ops {
-	return NewOps(queries.Ops{CH: ch}, OpsOptions{PanelTimeout: 5 * time.Second, Now: func() time.Time { return now }})
+func newOps(db *dbtest.DB, now time.Time) *Ops {
+	return NewOps(queries.Ops{CH: db.CH}, queries.OpsState{PG: db.PG}, OpsOptions{PanelTimeout: 5 * time.Second, Now: func() time.Time { return now }})
 }
 
 func TestOpsPanelsHandWorked(t *testing.T) {
 	db := dbtest.New(t)
 	insertOpsEvents(t, db.CH, opsEvents)
-	d := newOps(db.CH, opsNow).load(context.Background())
+	d := newOps(db, opsNow).load(context.Background())
 	for name, err := range map[string]string{"tpm": d.tpm.Err, "final": d.final.Err, "latency": d.latency.Err, "week": d.week.Err, "newest": d.newest.Err} {
 		if err != "" {
 			t.Fatalf("panel %s unavailable: %s", name, err)
@@ -183,7 +184,7 @@ func TestOpsFreshness(t *testing.T) {
 		{"2026-03-15 10:32:30", "amber", "1m 30s ago"},
 		{"2026-03-15 10:36:00", "red", "5m 00s ago"},
 	} {
-		d := newOps(db.CH, sast(c.at)).load(context.Background())
+		d := newOps(db, sast(c.at)).load(context.Background())
 		if got := freshnessOf(d); got != c.want || opsText(d)["newest.age"] != c.age {
 			t.Errorf("at %s: %s, %q; want %s, %q", c.at, got, opsText(d)["newest.age"], c.want, c.age)
 		}
@@ -209,7 +210,7 @@ func opsGet(t *testing.T, h echo.HandlerFunc, target string, params ...string) *
 func TestOpsDataJSON(t *testing.T) {
 	db := dbtest.New(t)
 	insertOpsEvents(t, db.CH, opsEvents)
-	rec := opsGet(t, newOps(db.CH, opsNow).Data, "/ops/data")
+	rec := opsGet(t, newOps(db, opsNow).Data, "/ops/data")
 	if rec.Code != http.StatusOK {
 		t.Fatalf("status %d: %s", rec.Code, rec.Body)
 	}
@@ -246,7 +247,7 @@ func TestOpsDataJSON(t *testing.T) {
 func TestOpsCSV(t *testing.T) {
 	db := dbtest.New(t)
 	insertOpsEvents(t, db.CH, opsEvents)
-	h := newOps(db.CH, opsNow)
+	h := newOps(db, opsNow)
 	read := func(file string) [][]string {
 		rec := opsGet(t, h.CSV, "/ops/"+file, "file", file)
 		if rec.Code != http.StatusOK {
@@ -288,7 +289,9 @@ func TestOpsClickHouseDown(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = dead.Close() })
-	h := NewOps(queries.Ops{CH: dead}, OpsOptions{PanelTimeout: 2 * time.Second, Now: func() time.Time { return opsNow }})
+	db := dbtest.New(t)
+	seedOpsState(t, db)
+	h := NewOps(queries.Ops{CH: dead}, queries.OpsState{PG: db.PG}, OpsOptions{PanelTimeout: 2 * time.Second, Now: func() time.Time { return opsNow }})
 	rec := opsGet(t, h.Data, "/ops/data")
 	var j opsJSON
 	if err := json.Unmarshal(rec.Body.Bytes(), &j); err != nil || rec.Code != http.StatusOK {
@@ -297,6 +300,10 @@ func TestOpsClickHouseDown(t *testing.T) {
 	if len(j.Unavailable) != 6 || !strings.Contains(j.SourceMessage, "ClickHouse") {
 		t.Errorf("unavailable %v, message %q", j.Unavailable, j.SourceMessage)
 	}
+	// The PostgreSQL tiles do not depend on ClickHouse.
+	if j.Numbers.OpenIncidents != 2 || j.Numbers.StuckPending != 2 || j.Text["incidents.open"] != "2" {
+		t.Errorf("PostgreSQL tiles with ClickHouse down: %+v %q", j.Numbers, j.Text["incidents.open"])
+	}
 	page := opsGet(t, h.Page, "/ops?wall=1")
 	if page.Code != http.StatusOK || !strings.Contains(page.Body.String(), "source unavailable") ||
 		!strings.Contains(page.Body.String(), "data-ops-reason>ClickHouse is unreachable") {
@@ -304,5 +311,67 @@ func TestOpsClickHouseDown(t *testing.T) {
 	}
 	if rec := opsGet(t, h.CSV, "/ops/tpm.csv", "file", "tpm.csv"); rec.Code != http.StatusServiceUnavailable {
 		t.Errorf("CSV with ClickHouse down: %d", rec.Code)
+	}
+}
+
+// seedOpsState writes the PostgreSQL side the wall screen reads, around opsNow (10:30:20 SAST):
+// two open incidents (a minor one since 08:00 and a critical one since 09:00), one that ended,
+// and one that starts after now; two payments pending since before 10:20:20 (10:05 and
+// 10:20:19), one pending since 10:25 (not stuck yet), and a completed one from 09:00.
+func seedOpsState(t *testing.T, db *dbtest.DB) {
+	t.Helper()
+	db.Exec(t, `INSERT INTO incidents (title, severity, is_outage, started_at, ended_at) VALUES
+		('Slow SMS gateway', 'minor', false, $1, NULL),
+		('Bank API down', 'critical', true, $2, NULL),
+		('Old outage', 'major', true, $3, $4),
+		('Planned maintenance', 'major', false, $5, NULL)`,
+		sast("2026-03-15 08:00:00"), sast("2026-03-15 09:00:00"), sast("2026-03-14 09:00:00"),
+		sast("2026-03-14 10:00:00"), sast("2026-03-15 11:00:00"))
+	for _, u := range []string{"p1", "p2"} {
+		db.Exec(t, `INSERT INTO users (id, phone_number_hash, blood_hash, device_public_key, created_at, last_active)
+			VALUES ($1, $2, $3, 'key', $4, $4)`, uid(u), "phone-"+u, "blood-"+u, sast("2026-03-01 10:00:00"))
+	}
+	for i, x := range []struct{ status, at string }{
+		{"PENDING", "2026-03-15 10:05:00"}, {"PENDING", "2026-03-15 10:20:19"},
+		{"PENDING", "2026-03-15 10:25:00"}, {"COMPLETED", "2026-03-15 09:00:00"},
+	} {
+		var completed any
+		if x.status != "PENDING" {
+			completed = sast(x.at)
+		}
+		db.Exec(t, `INSERT INTO transactions (sender_id, recipient_id, amount, status, physics_seal_hash, created_at, completed_at, channel)
+			VALUES ($1, $2, 10.00, $3, $4, $5, $6, 'online')`, uid("p1"), uid("p2"), x.status, fmt.Sprintf("seal-p%d", i), sast(x.at), completed)
+	}
+}
+
+func TestOpsPostgresTilesHandWorked(t *testing.T) {
+	db := dbtest.New(t)
+	seedOpsState(t, db)
+	d := newOps(db, opsNow).load(context.Background())
+	if d.incidents.Err != "" || d.stuck.Err != "" {
+		t.Fatalf("unavailable: %q %q", d.incidents.Err, d.stuck.Err)
+	}
+	if inc := d.incidents.V; inc.Count != 2 || inc.Title != "Bank API down" || inc.Severity != "critical" {
+		t.Errorf("open incidents %+v; want 2, the critical 'Bank API down' named", inc)
+	}
+	if st := d.stuck.V; st.Count != 2 || !st.Oldest.Equal(sast("2026-03-15 10:05:00")) {
+		t.Errorf("stuck %+v; want 2, oldest 10:05", st)
+	}
+	text := opsText(d)
+	for k, want := range map[string]string{
+		"incidents.open":   "2",
+		"incidents.detail": "critical: Bank API down, since 09:00 (+1 more)",
+		"pending.stuck":    "2",
+		"pending.detail":   "oldest started 25m 20s ago",
+	} {
+		if text[k] != want {
+			t.Errorf("%s = %q; want %q", k, text[k], want)
+		}
+	}
+	// Nothing open, nothing stuck: real zeros, said in words.
+	empty := newOps(dbtest.New(t), opsNow).load(context.Background())
+	text = opsText(empty)
+	if text["incidents.open"] != "0" || text["incidents.detail"] != "none open" || text["pending.stuck"] != "0" {
+		t.Errorf("empty database: %v", text)
 	}
 }

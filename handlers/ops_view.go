@@ -48,6 +48,8 @@ type opsNumbers struct {
 	ErrorRates     []float64  `json:"errorRates"`
 	MinuteNow      uint64     `json:"currentMinute"`
 	MinuteLastWeek uint64     `json:"sameMinuteLastWeek"`
+	OpenIncidents  int64      `json:"openIncidents"` // PostgreSQL
+	StuckPending   int64      `json:"stuckPending"`  // PostgreSQL: pending over 10 minutes
 }
 
 func optFloat(v float64) *float64 {
@@ -103,12 +105,13 @@ func buildOpsJSON(d *opsData) opsJSON {
 	}
 	for _, f := range []struct {
 		id, err string
-	}{{"week", d.week.Err}, {"newest", d.newest.Err}} {
+	}{{"week", d.week.Err}, {"newest", d.newest.Err}, {"incidents", d.incidents.Err}, {"pending", d.stuck.Err}} {
 		if f.err != "" {
 			j.Unavailable = append(j.Unavailable, f.id)
 			j.SourceMessage = f.err
 		}
 	}
+	j.Numbers.OpenIncidents, j.Numbers.StuckPending = d.incidents.V.Count, d.stuck.V.Count
 	n := &j.Numbers
 	for _, m := range d.tpm.V {
 		n.PerMinute = append(n.PerMinute, m.Events)
@@ -166,6 +169,30 @@ func opsText(d *opsData) map[string]string {
 	age, ok := newestAge(d)
 	set(ok, "newest.age", humanAge(age))
 	set(ok, "newest.minute", sastClock(d.newest.V.Minute, "15:04"))
+	inc := d.incidents.V
+	set(d.incidents.ok(), "incidents.open", views.Count(uint64(inc.Count)))
+	switch {
+	case !d.incidents.ok():
+		t["incidents.detail"] = "unavailable — " + d.incidents.Err
+	case inc.Count == 0:
+		t["incidents.detail"] = "none open"
+	default:
+		more := ""
+		if inc.Count > 1 {
+			more = fmt.Sprintf(" (+%d more)", inc.Count-1)
+		}
+		t["incidents.detail"] = fmt.Sprintf("%s: %s, since %s%s", inc.Severity, inc.Title, sastClock(inc.Since, "15:04"), more)
+	}
+	st := d.stuck.V
+	set(d.stuck.ok(), "pending.stuck", views.Count(uint64(st.Count)))
+	switch {
+	case !d.stuck.ok():
+		t["pending.detail"] = "unavailable — " + d.stuck.Err
+	case st.Count == 0:
+		t["pending.detail"] = "none pending over 10 min"
+	default:
+		t["pending.detail"] = "oldest started " + humanAge(d.now.Sub(st.Oldest))
+	}
 	t["updated"] = sastClock(d.now, "15:04:05")
 	return t
 }

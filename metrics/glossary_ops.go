@@ -8,6 +8,8 @@ const (
 	IDOpsErrorRate      = "ops-error-rate-by-reason"
 	IDOpsMinuteVsWeek   = "ops-minute-vs-last-week"
 	IDOpsNewestEvent    = "ops-newest-event"
+	IDOpsOpenIncidents  = "ops-open-incidents"
+	IDOpsStuckPayments  = "ops-stuck-payments"
 )
 
 func init() {
@@ -36,5 +38,13 @@ func init() {
 			Definition: "How long ago the newest transaction event arrived, measured from the end of its minute (the pre-aggregation counts per minute). The wall screen's indicator turns amber after 1 minute and red after 5 minutes without new events.",
 			Formula:    "now − (start of the newest minute with an event + 1 minute)",
 			Source:     "ClickHouse events_per_minute"},
+		Definition{ID: IDOpsOpenIncidents, Name: "Open incidents",
+			Definition: "Incidents that have started and not yet ended, as recorded on the Incidents page. The wall screen names the most severe one (critical, then major, then minor), the longest running first. Read from PostgreSQL, so it still shows while the event stream is down.",
+			Formula:    "count of incidents with started_at ≤ now and no ended_at",
+			Source:     "PostgreSQL incidents"},
+		Definition{ID: IDOpsStuckPayments, Name: "Stuck payments",
+			Definition: "Payments still pending more than 10 minutes after they were initiated: far past the 30-second processing target, so someone should look at them. Read from PostgreSQL, the record of each payment's current state.",
+			Formula:    "count of transactions with status PENDING and created_at < now − 10 minutes",
+			Source:     "PostgreSQL transactions (partial index on pending rows)"},
 	)
 }

@@ -10,7 +10,7 @@ import (
 
 // registerOpsRoutes adds the ops pages (issue 4). Listed here, called from registerRoutes.
 func registerOpsRoutes(e *echo.Echo, d Deps) {
-	ops := handlers.NewOps(queries.Ops{CH: d.CH}, handlers.OpsOptions{
+	ops := handlers.NewOps(queries.Ops{CH: d.CH}, queries.OpsState{PG: d.PG}, handlers.OpsOptions{
 		PanelTimeout: d.Config.PanelTimeout,
 		Now:          d.Now,
 		Log:          d.Log,
