@@ -40,7 +40,10 @@ func postgresUp(ctx context.Context, db *sql.DB) error {
 	if err != nil {
 		return err
 	}
-	provider, err := goose.NewProvider(goose.DialectPostgres, db, sub)
+	// Out-of-order: migrations written on parallel branches land in any order; each is
+	// independent of the ones numbered near it, so a database that already has a later one
+	// still gets an earlier one that arrived after it.
+	provider, err := goose.NewProvider(goose.DialectPostgres, db, sub, goose.WithAllowOutofOrder(true))
 	if err != nil {
 		return fmt.Errorf("postgres migrations: %w", err)
 	}
