@@ -18,6 +18,7 @@ import (
 	"mari/dbconn"
 	"mari/dbtest"
 	"mari/queries"
+	"mari/rollup"
 )
 
 // seedBanks builds the hand-worked dataset of the bank tests. All times SAST; the tests use
@@ -77,6 +78,17 @@ func seedBanks(t *testing.T, db *dbtest.DB) {
 				created_at, completed_at, channel, processing_time_ms, failure_reason)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'online', $9, $10)`,
 			uid(x.from), uid(x.to), x.amount, x.status, "seal-"+x.n, x.bank, created, completed, x.ms, x.reason)
+	}
+	rollUp(t, db, "2025-12-01", "2026-03-31")
+}
+
+// rollUp runs the rollups (the bank pages read the per-bank daily rollup) over [from, to] as
+// the scheduler would have by testNow.
+func rollUp(t *testing.T, db *dbtest.DB, from, to string) {
+	t.Helper()
+	r := rollup.New(db.PG, nil, func() time.Time { return testNow })
+	if err := r.Backfill(context.Background(), date(from), date(to), io.Discard); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -11,9 +11,9 @@ import (
 	"mari/calendar"
 )
 
-// The bank-partnership pages' statements. They read the transactions table directly
-// (per bank, per range, index-only on transactions_bank_cover_idx): the daily rollup has no
-// per-bank split.
+// The bank-partnership pages' statements. Their figures come from the per-bank daily rollups
+// (migrations/postgres/00009_bank_rollup.sql, written by rollup/banks.go), so a page reads a
+// few thousand rollup rows instead of every transaction of the range.
 
 // BankTotals are one partnership's transaction figures over a range.
 type BankTotals struct {
@@ -133,9 +133,52 @@ type BankRecipient struct {
 	Average      decimal.Decimal // rounded to the cent
 }
 
-// BankTopRecipients returns the 20 recipients with the most completed transactions in r.
+// topRecipients is how many recipients the top-recipients table lists.
+const topRecipients = 20
+
+// BankTopRecipients returns the 20 recipients with the most completed transactions in r. The
+// fast path sums only the recipients on the monthly top lists and proves its answer against
+// the bound on everyone else; when it cannot (a flat month, or a range cutting a month so
+// that its leaders fall outside), it sums every recipient of the bank instead. Both are exact.
 func BankTopRecipients(ctx context.Context, q Querier, code string, r calendar.Range) ([]BankRecipient, error) {
+	out, proven, err := bankTopRecipientsListed(ctx, q, code, r)
+	if err != nil || proven {
+		return out, err
+	}
+	return bankTopRecipientsAll(ctx, q, code, r)
+}
+
+func bankTopRecipientsListed(ctx context.Context, q Querier, code string, r calendar.Range) ([]BankRecipient, bool, error) {
 	rows, err := q.Query(ctx, SQL("pg/bank_top_recipients"), code, r.From.String(), r.To.String())
+	if err != nil {
+		return nil, false, err
+	}
+	defer rows.Close()
+	var out []BankRecipient
+	var othersMax int64
+	for rows.Next() {
+		var hash *string
+		var n *int64
+		var volume, average decimal.NullDecimal
+		if err := rows.Scan(&hash, &n, &volume, &average, &othersMax); err != nil {
+			return nil, false, err
+		}
+		if hash != nil {
+			out = append(out, BankRecipient{BloodHash: *hash, Transactions: *n, Volume: volume.Decimal, Average: average.Decimal})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, false, err
+	}
+	// Nobody outside the lists has a completed transaction in the touched months, or the 20th
+	// listed recipient has strictly more than anyone outside could: ties with an outsider
+	// would be broken by volume, which the bound does not know.
+	proven := othersMax == 0 || (len(out) == topRecipients && out[topRecipients-1].Transactions > othersMax)
+	return out, proven, nil
+}
+
+func bankTopRecipientsAll(ctx context.Context, q Querier, code string, r calendar.Range) ([]BankRecipient, error) {
+	rows, err := q.Query(ctx, SQL("pg/bank_top_recipients_all"), code, r.From.String(), r.To.String())
 	if err != nil {
 		return nil, err
 	}

@@ -68,10 +68,10 @@ func FinishRollupRun(ctx context.Context, q Querier, id int64, at time.Time, row
 	return err
 }
 
-// LatestDailyRunStarts maps each day (YYYY-MM-DD) since `since` to the start of its latest successful
-// daily_metrics run.
-func LatestDailyRunStarts(ctx context.Context, q Querier, since calendar.Date) (map[string]time.Time, error) {
-	rows, err := q.Query(ctx, SQL("pg/rollup_final_runs"), since.Time())
+// LatestDailyRunStarts maps each day (YYYY-MM-DD) since `since` on which every job in jobs has
+// a successful run to the earliest of those jobs' latest successful starts.
+func LatestDailyRunStarts(ctx context.Context, q Querier, since calendar.Date, jobs []string) (map[string]time.Time, error) {
+	rows, err := q.Query(ctx, SQL("pg/rollup_final_runs"), since.Time(), jobs)
 	if err != nil {
 		return nil, err
 	}

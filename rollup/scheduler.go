@@ -54,12 +54,16 @@ func (r *Runner) Tick(ctx context.Context) {
 	}
 }
 
-// DaysToFinalize lists the past days (within catchUpDays) whose latest successful run started
-// before 02:00 SAST of the day after them, and whose 02:00 has passed.
+// DaysToFinalize lists the past days (within catchUpDays) whose 02:00 SAST of the next day has
+// passed and for which some day job has no successful run started after that moment.
 func (r *Runner) DaysToFinalize(ctx context.Context, now time.Time) []calendar.Date {
 	today := calendar.Today(now)
 	since := today.AddDays(-catchUpDays)
-	latest, err := queries.LatestDailyRunStarts(ctx, r.PG, since)
+	jobs := make([]string, len(dayJobs))
+	for i, j := range dayJobs {
+		jobs[i] = j.Name
+	}
+	latest, err := queries.LatestDailyRunStarts(ctx, r.PG, since, jobs)
 	if err != nil {
 		r.Log.Error("rollup: reading runs", "err", err)
 		return nil

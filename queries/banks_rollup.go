@@ -1,0 +1,51 @@
+package queries
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+
+	"mari/calendar"
+)
+
+// MonthlyTopRecipients is how many recipients per bank each month's top list keeps for the
+// top-recipients bound (see 00009_bank_rollup.sql). The page shows 20; a longer list makes
+// the bound lower, so the fast path proves its answer more often.
+const MonthlyTopRecipients = 100
+
+// RebuildBankDay recomputes one SAST day of the per-bank rollups (bank_daily_status,
+// bank_daily_senders, bank_daily_latency and its buckets, bank_daily_recipients) and the
+// top-recipient lists of the day's month, inside tx, holding the month's lock so two runs in the
+// same month (the scheduler and a backfill) never interleave. It returns the rows written.
+func RebuildBankDay(ctx context.Context, tx pgx.Tx, day calendar.Date) (int64, error) {
+	month := day.MonthStart()
+	if _, err := tx.Exec(ctx, SQL("pg/rollup_lock"), "bank_daily", int32(month.Year()*100+int(month.Month()))); err != nil {
+		return 0, err
+	}
+	if _, err := tx.Exec(ctx, SQL("pg/rollup_bank_day_delete"), day.Time()); err != nil {
+		return 0, err
+	}
+	var written int64
+	for _, name := range []string{"pg/rollup_bank_status_insert", "pg/rollup_bank_senders_insert",
+		"pg/rollup_bank_latency_insert", "pg/rollup_bank_recipients_insert"} {
+		tag, err := tx.Exec(ctx, SQL(name), day.Time(), day.Start(), day.End())
+		if err != nil {
+			return 0, err
+		}
+		written += tag.RowsAffected()
+	}
+	tag, err := tx.Exec(ctx, SQL("pg/rollup_bank_latency_buckets_insert"), day.Time())
+	if err != nil {
+		return 0, err
+	}
+	written += tag.RowsAffected()
+	if _, err := tx.Exec(ctx, SQL("pg/rollup_bank_month_delete"), month.Time()); err != nil {
+		return 0, err
+	}
+	var listed int64
+	if err := tx.QueryRow(ctx, SQL("pg/rollup_bank_month_insert"), month.Time(), month.AddMonths(1).Time(),
+		MonthlyTopRecipients).Scan(&listed); err != nil {
+		return 0, err
+	}
+	return written + listed, nil
+}
