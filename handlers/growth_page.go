@@ -465,7 +465,7 @@ func heatmapPanel(d *growthData) growthOut {
 		"visualMap": map[string]any{"min": 0, "max": 100, "calculable": false, "orient": "horizontal", "left": "center", "bottom": 0,
 			"itemHeight": 160, "text": []any{"100% active", "0%"}, "inRange": map[string]any{"color": []any{"#e1eee7", "#8cc9b3", "#0b6e4f"}}},
 		"series": []any{map[string]any{"name": "Active users (% of cohort)", "type": "heatmap", "data": data,
-			"label":    map[string]any{"show": true, "fontSize": 10},
+			"label":    map[string]any{"show": true, "fontSize": 10, "formatter": "fmt:heatPercentLabel"},
 			"emphasis": map[string]any{"itemStyle": map[string]any{"borderColor": "#333", "borderWidth": 1}}}},
 	}
 	o.Notes = []string{

@@ -59,6 +59,11 @@
     },
     // Series labels receive a params object rather than a value.
     "fmt:randCompactLabel": function (p) { return randCompact(p.value); },
+    // Heatmap cells are [x, y, value-in-percent].
+    "fmt:heatPercentLabel": function (p) {
+      var v = p && p.value ? p.value[2] : null;
+      return v === null || v === undefined || isNaN(Number(v)) ? "" : Number(v).toFixed(1) + "%";
+    },
   };
 
   // Replace named formatters anywhere in the options tree.
