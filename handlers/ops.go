@@ -6,7 +6,9 @@ import (
 	"log/slog"
 	"math"
 	"net/http"
+	"net/url"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -18,11 +20,13 @@ import (
 
 // OpsSource is what the operations dashboard reads; queries.Ops implements it over the
 // ClickHouse pre-aggregations.
+// Every panel but the newest event's age follows the bank/channel filter: the age says whether
+// the event stream as a whole is flowing, and a quiet bank is not a stalled stream.
 type OpsSource interface {
-	InitiatedPerMinute(ctx context.Context, from, to time.Time) ([]queries.MinuteCount, error)
-	FinalEvents(ctx context.Context, from, to time.Time) (queries.FinalEvents, error)
-	ProcessingHourly(ctx context.Context, from, to time.Time) ([]queries.HourLatency, error)
-	MinuteVsWeek(ctx context.Context, minute time.Time) (current, lastWeek uint64, err error)
+	InitiatedPerMinute(ctx context.Context, from, to time.Time, f queries.OpsFilter) ([]queries.MinuteCount, error)
+	FinalEvents(ctx context.Context, from, to time.Time, f queries.OpsFilter) (queries.FinalEvents, error)
+	ProcessingHourly(ctx context.Context, from, to time.Time, f queries.OpsFilter) ([]queries.HourLatency, error)
+	MinuteVsWeek(ctx context.Context, minute time.Time, f queries.OpsFilter) (current, lastWeek uint64, err error)
 	NewestMinute(ctx context.Context, now time.Time) (time.Time, bool, error)
 }
 
@@ -32,6 +36,7 @@ type OpsSource interface {
 type OpsStateSource interface {
 	OpenIncidents(ctx context.Context, now time.Time) (queries.OpenIncidents, error)
 	StuckPending(ctx context.Context, before time.Time) (queries.StuckPending, error)
+	Banks(ctx context.Context) ([]queries.BankOption, error)
 }
 
 // OpsOptions configure the operations dashboard.
@@ -75,6 +80,7 @@ type newestData struct {
 
 // opsData is everything the dashboard shows, one field per independently loaded panel.
 type opsData struct {
+	filter  queries.OpsFilter
 	now     time.Time
 	minute  time.Time // start of the current minute
 	tpm     panel[[]queries.MinuteCount]
@@ -98,23 +104,23 @@ func opsWindows(now time.Time) (minute, tpmFrom, dayFrom, end, hourFrom, hourEnd
 	return
 }
 
-func (h *Ops) load(ctx context.Context) *opsData {
+func (h *Ops) load(ctx context.Context, f queries.OpsFilter) *opsData {
 	now := h.opts.Now()
 	minute, tpmFrom, dayFrom, end, hourFrom, hourEnd := opsWindows(now)
-	d := &opsData{now: now, minute: minute}
+	d := &opsData{now: now, minute: minute, filter: f}
 	l := &loader{ctx: ctx, timeout: h.opts.PanelTimeout, log: h.opts.Log}
 	load(l, "ops per minute", dbCH, &d.tpm, func(ctx context.Context) ([]queries.MinuteCount, error) {
-		rows, err := h.src.InitiatedPerMinute(ctx, tpmFrom, end)
+		rows, err := h.src.InitiatedPerMinute(ctx, tpmFrom, end, f)
 		return fillMinutes(rows, tpmFrom, opsMinutes), err
 	})
 	load(l, "ops final events", dbCH, &d.final, func(ctx context.Context) (queries.FinalEvents, error) {
-		return h.src.FinalEvents(ctx, dayFrom, end)
+		return h.src.FinalEvents(ctx, dayFrom, end, f)
 	})
 	load(l, "ops processing time", dbCH, &d.latency, func(ctx context.Context) ([]queries.HourLatency, error) {
-		return h.src.ProcessingHourly(ctx, hourFrom, hourEnd)
+		return h.src.ProcessingHourly(ctx, hourFrom, hourEnd, f)
 	})
 	load(l, "ops minute vs week", dbCH, &d.week, func(ctx context.Context) (weekData, error) {
-		c, w, err := h.src.MinuteVsWeek(ctx, minute)
+		c, w, err := h.src.MinuteVsWeek(ctx, minute, f)
 		return weekData{Current: c, LastWeek: w}, err
 	})
 	load(l, "ops newest event", dbCH, &d.newest, func(ctx context.Context) (newestData, error) {
@@ -204,18 +210,106 @@ func reasonRates(f queries.FinalEvents) []reasonRate {
 	return out
 }
 
-// Page serves GET /ops (and /ops?wall=1, the wall screen).
+// opsChannels are the channel filter's choices.
+var opsChannels = []views.Option{{Value: "online", Label: "Online"}, {Value: "offline_sms", Label: "Offline (SMS)"}}
+
+// parseFilter reads ?bank= and ?channel=. An unknown channel or bank is the user's mistake (a
+// 400 that says so). The bank list comes from PostgreSQL; when it cannot be read, a
+// well-formed code is accepted (an unknown one then simply shows no events) so the
+// ClickHouse panels keep working through a PostgreSQL outage.
+func (h *Ops) parseFilter(c echo.Context) (queries.OpsFilter, views.OpsFilterForm, error) {
+	q := c.QueryParams()
+	f := queries.OpsFilter{Bank: strings.TrimSpace(q.Get("bank")), Channel: strings.TrimSpace(q.Get("channel"))}
+	form := views.OpsFilterForm{Bank: f.Bank, Channel: f.Channel, Channels: opsChannels}
+	if len(q["bank"]) > 1 || len(q["channel"]) > 1 {
+		return f, form, badRequest("Choose at most one bank and one channel.")
+	}
+	if f.Channel != "" && f.Channel != "online" && f.Channel != "offline_sms" {
+		return f, form, badRequest("Unknown channel %q: choose online or offline_sms.", f.Channel)
+	}
+	if f.Bank != "" && !bankCodePattern.MatchString(f.Bank) {
+		return f, form, badRequest("%q is not a bank code.", f.Bank)
+	}
+	ctx, cancel := context.WithTimeout(c.Request().Context(), h.opts.PanelTimeout)
+	defer cancel()
+	banks, err := h.state.Banks(ctx)
+	if err != nil {
+		h.opts.Log.Warn("ops: bank list unavailable", "err", err)
+		if f.Bank != "" {
+			form.Banks = []views.Option{{Value: f.Bank, Label: f.Bank}}
+			form.Label = f.Bank
+		}
+	}
+	known := f.Bank == "" || err != nil
+	for _, b := range banks {
+		form.Banks = append(form.Banks, views.Option{Value: b.Code, Label: b.Name})
+		if b.Code == f.Bank {
+			known, form.Label = true, b.Name
+		}
+	}
+	if !known {
+		return f, form, badRequest("Unknown bank code %q.", f.Bank)
+	}
+	for _, ch := range opsChannels {
+		if ch.Value == f.Channel {
+			form.Label = strings.TrimPrefix(form.Label+" · "+ch.Label, " · ")
+		}
+	}
+	return f, form, nil
+}
+
+// filterQuery is the filter as a query string ("" for none), to carry it into links.
+func filterQuery(f queries.OpsFilter) string {
+	v := url.Values{}
+	if f.Bank != "" {
+		v.Set("bank", f.Bank)
+	}
+	if f.Channel != "" {
+		v.Set("channel", f.Channel)
+	}
+	return v.Encode()
+}
+
+func withQuery(path, q string, more ...string) string {
+	parts := append([]string{}, more...)
+	if q != "" {
+		parts = append(parts, q)
+	}
+	if len(parts) == 0 {
+		return path
+	}
+	return path + "?" + strings.Join(parts, "&")
+}
+
+// Page serves GET /ops (and /ops?wall=1, the wall screen), optionally for one bank and/or
+// channel.
 func (h *Ops) Page(c echo.Context) error {
-	d := h.load(c.Request().Context())
+	f, form, err := h.parseFilter(c)
+	if err != nil {
+		return err
+	}
+	d := h.load(c.Request().Context(), f)
 	wall := c.QueryParam("wall") == "1"
-	return render(c, http.StatusOK, views.OpsPage(buildOpsView(d, opsViewOptions{
-		Wall: wall, DataURL: "/ops/data", CSV: true, WallHref: "/ops?wall=1", NormalHref: "/ops",
-	})))
+	fq := filterQuery(f)
+	title := "Operations"
+	if form.Label != "" {
+		title += " · " + form.Label
+	}
+	v := buildOpsView(d, opsViewOptions{
+		Wall: wall, DataURL: withQuery("/ops/data", fq), CSV: true, CSVQuery: fq,
+		WallHref: withQuery("/ops", fq, "wall=1"), NormalHref: withQuery("/ops", fq), Title: title,
+	})
+	v.Filter = form
+	return render(c, http.StatusOK, views.OpsPage(v))
 }
 
 // Data serves GET /ops/data: every panel's numbers for the page's 10-second refresh.
 func (h *Ops) Data(c echo.Context) error {
-	d := h.load(c.Request().Context())
+	f, _, err := h.parseFilter(c)
+	if err != nil {
+		return err
+	}
+	d := h.load(c.Request().Context(), f)
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.JSON(http.StatusOK, buildOpsJSON(d))
 }
@@ -236,7 +330,11 @@ func (h *Ops) CSV(c echo.Context) error {
 	if !ok || !known {
 		return echo.ErrNotFound
 	}
-	d := h.load(c.Request().Context())
+	filter, _, err := h.parseFilter(c)
+	if err != nil {
+		return err
+	}
+	d := h.load(c.Request().Context(), filter)
 	unavailable, t := f(d)
 	if unavailable != "" {
 		return echo.NewHTTPError(http.StatusServiceUnavailable, "This panel's data is unavailable: "+unavailable+". Try again shortly.")

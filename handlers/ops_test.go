@@ -27,9 +27,10 @@ import (
 var opsNow = sast("2026-03-15 10:30:20")
 
 type opsEvent struct {
-	typ, at string
-	ms      uint32
-	reason  string
+	typ, at       string
+	ms            uint32
+	reason        string
+	bank, channel string // "" for BANKA, online
 }
 
 // opsEvents is the hand-worked dataset of the ops tests (all times SAST):
@@ -49,23 +50,23 @@ type opsEvent struct {
 // 2/10 = 20%, bank_timeout 1/10 = 10%. Hour 08:00: p50 = p95 = 3 000 ms (three of five
 // values are 3 000, so every estimate agrees); hour 10:00: p50 = 300 ms; hour 09:00: a gap.
 var opsEvents = []opsEvent{
-	{"initiated", "2026-03-15 09:30:30", 0, ""}, {"initiated", "2026-03-15 09:30:31", 0, ""},
-	{"initiated", "2026-03-15 09:30:32", 0, ""}, {"initiated", "2026-03-15 09:30:33", 0, ""},
-	{"initiated", "2026-03-15 09:30:34", 0, ""},
-	{"initiated", "2026-03-15 09:31:00", 0, ""},
-	{"initiated", "2026-03-15 10:28:00", 0, ""}, {"initiated", "2026-03-15 10:28:30", 0, ""},
-	{"initiated", "2026-03-15 10:28:59", 0, ""},
-	{"initiated", "2026-03-15 10:30:05", 0, ""}, {"initiated", "2026-03-15 10:30:10", 0, ""},
-	{"initiated", "2026-03-08 10:30:00", 0, ""}, {"initiated", "2026-03-08 10:30:15", 0, ""},
-	{"initiated", "2026-03-08 10:30:30", 0, ""}, {"initiated", "2026-03-08 10:30:59", 0, ""},
-	{"completed", "2026-03-14 10:30:00", 9999, ""},
-	{"completed", "2026-03-15 10:05:00", 100, ""}, {"completed", "2026-03-15 10:06:00", 200, ""},
-	{"completed", "2026-03-15 10:07:00", 300, ""}, {"completed", "2026-03-15 10:08:00", 400, ""},
-	{"completed", "2026-03-15 10:09:00", 500, ""},
-	{"completed", "2026-03-15 08:10:00", 1000, ""}, {"completed", "2026-03-15 08:10:30", 1000, ""},
-	{"failed", "2026-03-15 08:20:00", 3000, "insufficient_funds"},
-	{"failed", "2026-03-15 08:20:10", 3000, "insufficient_funds"},
-	{"failed", "2026-03-15 08:20:20", 3000, "bank_timeout"},
+	{"initiated", "2026-03-15 09:30:30", 0, "", "", ""}, {"initiated", "2026-03-15 09:30:31", 0, "", "", ""},
+	{"initiated", "2026-03-15 09:30:32", 0, "", "", ""}, {"initiated", "2026-03-15 09:30:33", 0, "", "", ""},
+	{"initiated", "2026-03-15 09:30:34", 0, "", "", ""},
+	{"initiated", "2026-03-15 09:31:00", 0, "", "", ""},
+	{"initiated", "2026-03-15 10:28:00", 0, "", "", ""}, {"initiated", "2026-03-15 10:28:30", 0, "", "", ""},
+	{"initiated", "2026-03-15 10:28:59", 0, "", "", ""},
+	{"initiated", "2026-03-15 10:30:05", 0, "", "", ""}, {"initiated", "2026-03-15 10:30:10", 0, "", "", ""},
+	{"initiated", "2026-03-08 10:30:00", 0, "", "", ""}, {"initiated", "2026-03-08 10:30:15", 0, "", "", ""},
+	{"initiated", "2026-03-08 10:30:30", 0, "", "", ""}, {"initiated", "2026-03-08 10:30:59", 0, "", "", ""},
+	{"completed", "2026-03-14 10:30:00", 9999, "", "", ""},
+	{"completed", "2026-03-15 10:05:00", 100, "", "", ""}, {"completed", "2026-03-15 10:06:00", 200, "", "", ""},
+	{"completed", "2026-03-15 10:07:00", 300, "", "", ""}, {"completed", "2026-03-15 10:08:00", 400, "", "", ""},
+	{"completed", "2026-03-15 10:09:00", 500, "", "", ""},
+	{"completed", "2026-03-15 08:10:00", 1000, "", "", ""}, {"completed", "2026-03-15 08:10:30", 1000, "", "", ""},
+	{"failed", "2026-03-15 08:20:00", 3000, "insufficient_funds", "", ""},
+	{"failed", "2026-03-15 08:20:10", 3000, "insufficient_funds", "", ""},
+	{"failed", "2026-03-15 08:20:20", 3000, "bank_timeout", "", ""},
 }
 
 // insertOpsEvents writes events through PrepareBatch (the only insert 18.16 takes).
@@ -83,8 +84,15 @@ func insertOpsEvents(t *testing.T, ch driver.Conn, events []opsEvent) {
 		if e.reason != "" {
 			code = "E1"
 		}
+		bank, channel := e.bank, e.channel
+		if bank == "" {
+			bank = "BANKA"
+		}
+		if channel == "" {
+			channel = "online"
+		}
 		if err := batch.Append(uuid.New(), uuid.New(), uid("ops"), e.typ, sast(e.at),
-			decimal.RequireFromString("10.00"), "ZAR", "BANKA", "android", "online", e.ms, float32(0), e.reason, code); err != nil {
+			decimal.RequireFromString("10.00"), "ZAR", bank, "android", channel, e.ms, float32(0), e.reason, code); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -100,7 +108,7 @@ func newOps(db *dbtest.DB, now time.Time) *Ops {
 func TestOpsPanelsHandWorked(t *testing.T) {
 	db := dbtest.New(t)
 	insertOpsEvents(t, db.CH, opsEvents)
-	d := newOps(db, opsNow).load(context.Background())
+	d := newOps(db, opsNow).load(context.Background(), queries.OpsFilter{})
 	for name, err := range map[string]string{"tpm": d.tpm.Err, "final": d.final.Err, "latency": d.latency.Err, "week": d.week.Err, "newest": d.newest.Err} {
 		if err != "" {
 			t.Fatalf("panel %s unavailable: %s", name, err)
@@ -184,7 +192,7 @@ func TestOpsFreshness(t *testing.T) {
 		{"2026-03-15 10:32:30", "amber", "1m 30s ago"},
 		{"2026-03-15 10:36:00", "red", "5m 00s ago"},
 	} {
-		d := newOps(db, sast(c.at)).load(context.Background())
+		d := newOps(db, sast(c.at)).load(context.Background(), queries.OpsFilter{})
 		if got := freshnessOf(d); got != c.want || opsText(d)["newest.age"] != c.age {
 			t.Errorf("at %s: %s, %q; want %s, %q", c.at, got, opsText(d)["newest.age"], c.want, c.age)
 		}
@@ -347,7 +355,7 @@ func seedOpsState(t *testing.T, db *dbtest.DB) {
 func TestOpsPostgresTilesHandWorked(t *testing.T) {
 	db := dbtest.New(t)
 	seedOpsState(t, db)
-	d := newOps(db, opsNow).load(context.Background())
+	d := newOps(db, opsNow).load(context.Background(), queries.OpsFilter{})
 	if d.incidents.Err != "" || d.stuck.Err != "" {
 		t.Fatalf("unavailable: %q %q", d.incidents.Err, d.stuck.Err)
 	}
@@ -369,9 +377,96 @@ func TestOpsPostgresTilesHandWorked(t *testing.T) {
 		}
 	}
 	// Nothing open, nothing stuck: real zeros, said in words.
-	empty := newOps(dbtest.New(t), opsNow).load(context.Background())
+	empty := newOps(dbtest.New(t), opsNow).load(context.Background(), queries.OpsFilter{})
 	text = opsText(empty)
 	if text["incidents.open"] != "0" || text["incidents.detail"] != "none open" || text["pending.stuck"] != "0" {
 		t.Errorf("empty database: %v", text)
+	}
+}
+
+// The bank and channel filter narrows every panel but the stream's freshness. On top of the
+// hand-worked dataset (all BANKA, online), BANKB adds offline SMS events: initiated 10:30:01
+// and 10:30:02 (this minute), 2026-03-08 10:30:40 (same minute last week), completed 10:10
+// (700 ms) and failed 10:11 (bank_timeout, 900 ms).
+func TestOpsFilterByBankAndChannel(t *testing.T) {
+	db := dbtest.New(t)
+	db.Exec(t, `INSERT INTO bank_partnerships (bank_name, bank_code, status, contract_start_date) VALUES
+		('Bank A', 'BANKA', 'active', '2025-01-01'), ('Bank B', 'BANKB', 'active', '2025-01-01')`)
+	insertOpsEvents(t, db.CH, append(append([]opsEvent{}, opsEvents...),
+		opsEvent{"initiated", "2026-03-15 10:30:01", 0, "", "BANKB", "offline_sms"},
+		opsEvent{"initiated", "2026-03-15 10:30:02", 0, "", "BANKB", "offline_sms"},
+		opsEvent{"initiated", "2026-03-08 10:30:40", 0, "", "BANKB", "offline_sms"},
+		opsEvent{"completed", "2026-03-15 10:10:00", 700, "", "BANKB", "offline_sms"},
+		opsEvent{"failed", "2026-03-15 10:11:00", 900, "bank_timeout", "BANKB", "offline_sms"},
+	))
+	h := newOps(db, opsNow)
+	data := func(target string) opsJSON {
+		t.Helper()
+		rec := opsGet(t, h.Data, target)
+		var j opsJSON
+		if err := json.Unmarshal(rec.Body.Bytes(), &j); err != nil || rec.Code != http.StatusOK {
+			t.Fatalf("%s: %d %v %s", target, rec.Code, err, rec.Body)
+		}
+		return j
+	}
+	sum := func(xs []uint64) (n uint64) {
+		for _, x := range xs {
+			n += x
+		}
+		return n
+	}
+	// Everything: 6 + 2 initiated in the hour; 8 completed, 4 failed in 24 h; 2 + 2 this minute.
+	all := data("/ops/data")
+	if sum(all.Numbers.PerMinute) != 8 || all.Numbers.Completed24h != 8 || all.Numbers.Failed24h != 4 || all.Numbers.MinuteNow != 4 || all.Numbers.MinuteLastWeek != 5 {
+		t.Errorf("all: %+v", all.Numbers)
+	}
+	for _, c := range []struct {
+		target                               string
+		initiated, completed, failed, now, w uint64
+	}{
+		{"/ops/data?bank=BANKB", 2, 1, 1, 2, 1},
+		{"/ops/data?channel=offline_sms", 2, 1, 1, 2, 1},
+		{"/ops/data?bank=BANKA&channel=online", 6, 7, 3, 2, 4},
+		{"/ops/data?bank=BANKA&channel=offline_sms", 0, 0, 0, 0, 0},
+	} {
+		j := data(c.target)
+		n := j.Numbers
+		if sum(n.PerMinute) != c.initiated || n.Completed24h != c.completed || n.Failed24h != c.failed || n.MinuteNow != c.now || n.MinuteLastWeek != c.w {
+			t.Errorf("%s: initiated %d, completed %d, failed %d, minute %d vs %d; want %d, %d, %d, %d vs %d", c.target,
+				sum(n.PerMinute), n.Completed24h, n.Failed24h, n.MinuteNow, n.MinuteLastWeek, c.initiated, c.completed, c.failed, c.now, c.w)
+		}
+		// The stream's freshness is the whole stream's: the newest minute is 10:30 whatever the filter.
+		if j.NewestMinute != "10:30" {
+			t.Errorf("%s: newest minute %q", c.target, j.NewestMinute)
+		}
+	}
+	// BANKB's hour 10:00 holds 700 and 900 ms: p95 is the larger (nearest rank on two values).
+	if p95 := data("/ops/data?bank=BANKB").Numbers.P95; p95[len(p95)-1] == nil || *p95[len(p95)-1] != 900 {
+		t.Errorf("BANKB p95 this hour: %v", p95[len(p95)-1])
+	}
+	// The page carries the filter into its refresh address, wall-screen link and CSVs.
+	page := opsGet(t, h.Page, "/ops?bank=BANKB&channel=offline_sms")
+	body := page.Body.String()
+	for _, want := range []string{`data-ops-data="/ops/data?bank=BANKB&amp;channel=offline_sms"`, `href="/ops?wall=1&amp;bank=BANKB&amp;channel=offline_sms"`,
+		`/ops/tpm.csv?bank=BANKB&amp;channel=offline_sms`, "Operations · Bank B · Offline (SMS)"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("page lacks %s", want)
+		}
+	}
+	csv := opsGet(t, h.CSV, "/ops/errors.csv?bank=BANKB", "file", "errors.csv")
+	if csv.Code != http.StatusOK || !strings.Contains(csv.Body.String(), "bank_timeout,1,") {
+		t.Errorf("BANKB errors CSV %d:\n%s", csv.Code, csv.Body)
+	}
+	// Bad filters: a clear 400.
+	for target, want := range map[string]string{
+		"/ops/data?bank=NOPE":              "Unknown bank code",
+		"/ops/data?bank=%3Cscript%3E":      "is not a bank code",
+		"/ops/data?channel=carrier_pigeon": "Unknown channel",
+		"/ops/data?bank=BANKA&bank=BANKB":  "at most one bank",
+	} {
+		rec := opsGet(t, h.Data, target)
+		if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), want) {
+			t.Errorf("%s: %d %s; want a 400 saying %q", target, rec.Code, rec.Body, want)
+		}
 	}
 }

@@ -409,6 +409,7 @@ type opsViewOptions struct {
 	Wall                 bool
 	DataURL              string
 	CSV                  bool
+	CSVQuery             string // the filter, carried into the CSV links
 	WallHref, NormalHref string
 	Title                string
 }
@@ -430,12 +431,12 @@ func buildOpsView(d *opsData, o opsViewOptions) views.Ops {
 		}
 		p := views.OpsChart{ID: c.id, Title: c.title, MetricID: c.metric, Options: opts, Unavailable: j.Panels[c.id].Unavailable}
 		if o.CSV {
-			p.CSVHref = "/ops/" + c.id + ".csv"
+			p.CSVHref = withQuery("/ops/"+c.id+".csv", o.CSVQuery)
 		}
 		v.Charts = append(v.Charts, p)
 	}
 	if o.CSV {
-		v.WeekCSV = "/ops/week.csv"
+		v.WeekCSV = withQuery("/ops/week.csv", o.CSVQuery)
 	}
 	v.WeekUnavailable = d.week.Err
 	v.SuccessUnavailable = d.final.Err

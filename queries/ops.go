@@ -19,6 +19,15 @@ func sastDates(from, to time.Time) (string, string) {
 	return calendar.DateOf(from).String(), calendar.DateOf(to.Add(-time.Nanosecond)).String()
 }
 
+// OpsFilter narrows the operations dashboard to one bank and/or one channel; "" means all.
+type OpsFilter struct {
+	Bank    string
+	Channel string
+}
+
+// args are the filter's statement arguments, in the order the statements test them.
+func (f OpsFilter) args() []any { return []any{f.Bank, f.Bank, f.Channel, f.Channel} }
+
 // MinuteCount is the number of events in one minute (its start, UTC).
 type MinuteCount struct {
 	Minute time.Time
@@ -27,9 +36,9 @@ type MinuteCount struct {
 
 // OpsInitiatedPerMinute is the initiated events per minute in [from, to); minutes without
 // events are absent (the caller fills them).
-func OpsInitiatedPerMinute(ctx context.Context, ch driver.Conn, from, to time.Time) ([]MinuteCount, error) {
+func OpsInitiatedPerMinute(ctx context.Context, ch driver.Conn, from, to time.Time, f OpsFilter) ([]MinuteCount, error) {
 	d1, d2 := sastDates(from, to)
-	rows, err := ch.Query(ctx, SQL("ch/ops_per_minute"), d1, d2, from.UTC(), to.UTC())
+	rows, err := ch.Query(ctx, SQL("ch/ops_per_minute"), append([]any{d1, d2, from.UTC(), to.UTC()}, f.args()...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -53,10 +62,10 @@ type FinalEvents struct {
 }
 
 // OpsFinalEvents reads the final (completed, failed) events in [from, to).
-func OpsFinalEvents(ctx context.Context, ch driver.Conn, from, to time.Time) (FinalEvents, error) {
+func OpsFinalEvents(ctx context.Context, ch driver.Conn, from, to time.Time, filter OpsFilter) (FinalEvents, error) {
 	f := FinalEvents{ByReason: map[string]uint64{}}
 	d1, d2 := sastDates(from, to)
-	rows, err := ch.Query(ctx, SQL("ch/ops_final_by_reason"), d1, d2, from.UTC(), to.UTC())
+	rows, err := ch.Query(ctx, SQL("ch/ops_final_by_reason"), append([]any{d1, d2, from.UTC(), to.UTC()}, filter.args()...)...)
 	if err != nil {
 		return f, err
 	}
@@ -85,9 +94,9 @@ type HourLatency struct {
 
 // OpsProcessingHourly reads processing-time quantiles per hour in [from, to); hours without
 // final events are absent.
-func OpsProcessingHourly(ctx context.Context, ch driver.Conn, from, to time.Time) ([]HourLatency, error) {
+func OpsProcessingHourly(ctx context.Context, ch driver.Conn, from, to time.Time, f OpsFilter) ([]HourLatency, error) {
 	d1, d2 := sastDates(from, to)
-	rows, err := ch.Query(ctx, SQL("ch/ops_processing_hourly"), d1, d2, from.UTC(), to.UTC())
+	rows, err := ch.Query(ctx, SQL("ch/ops_processing_hourly"), append([]any{d1, d2, from.UTC(), to.UTC()}, f.args()...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -109,10 +118,10 @@ func OpsProcessingHourly(ctx context.Context, ch driver.Conn, from, to time.Time
 
 // OpsMinuteVsWeek counts initiated events in minute (a minute start) and in the same minute
 // seven days earlier.
-func OpsMinuteVsWeek(ctx context.Context, ch driver.Conn, minute time.Time) (current, lastWeek uint64, err error) {
+func OpsMinuteVsWeek(ctx context.Context, ch driver.Conn, minute time.Time, f OpsFilter) (current, lastWeek uint64, err error) {
 	week := minute.Add(-7 * 24 * time.Hour)
-	err = ch.QueryRow(ctx, SQL("ch/ops_minute_vs_week"), minute.UTC(), week.UTC(),
-		calendar.DateOf(minute).String(), calendar.DateOf(week).String()).Scan(&current, &lastWeek)
+	args := append([]any{minute.UTC(), week.UTC(), calendar.DateOf(minute).String(), calendar.DateOf(week).String()}, f.args()...)
+	err = ch.QueryRow(ctx, SQL("ch/ops_minute_vs_week"), args...).Scan(&current, &lastWeek)
 	return current, lastWeek, err
 }
 
@@ -128,20 +137,20 @@ func OpsNewestMinute(ctx context.Context, ch driver.Conn, now time.Time) (time.T
 // Ops bundles the operations dashboard's statements; handlers use it through an interface.
 type Ops struct{ CH driver.Conn }
 
-func (o Ops) InitiatedPerMinute(ctx context.Context, from, to time.Time) ([]MinuteCount, error) {
-	return OpsInitiatedPerMinute(ctx, o.CH, from, to)
+func (o Ops) InitiatedPerMinute(ctx context.Context, from, to time.Time, f OpsFilter) ([]MinuteCount, error) {
+	return OpsInitiatedPerMinute(ctx, o.CH, from, to, f)
 }
 
-func (o Ops) FinalEvents(ctx context.Context, from, to time.Time) (FinalEvents, error) {
-	return OpsFinalEvents(ctx, o.CH, from, to)
+func (o Ops) FinalEvents(ctx context.Context, from, to time.Time, f OpsFilter) (FinalEvents, error) {
+	return OpsFinalEvents(ctx, o.CH, from, to, f)
 }
 
-func (o Ops) ProcessingHourly(ctx context.Context, from, to time.Time) ([]HourLatency, error) {
-	return OpsProcessingHourly(ctx, o.CH, from, to)
+func (o Ops) ProcessingHourly(ctx context.Context, from, to time.Time, f OpsFilter) ([]HourLatency, error) {
+	return OpsProcessingHourly(ctx, o.CH, from, to, f)
 }
 
-func (o Ops) MinuteVsWeek(ctx context.Context, minute time.Time) (uint64, uint64, error) {
-	return OpsMinuteVsWeek(ctx, o.CH, minute)
+func (o Ops) MinuteVsWeek(ctx context.Context, minute time.Time, f OpsFilter) (uint64, uint64, error) {
+	return OpsMinuteVsWeek(ctx, o.CH, minute, f)
 }
 
 func (o Ops) NewestMinute(ctx context.Context, now time.Time) (time.Time, bool, error) {

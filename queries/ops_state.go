@@ -58,3 +58,27 @@ func (o OpsState) OpenIncidents(ctx context.Context, now time.Time) (OpenInciden
 func (o OpsState) StuckPending(ctx context.Context, before time.Time) (StuckPending, error) {
 	return OpsStuckPending(ctx, o.PG, before)
 }
+
+// BankOption is one bank in a filter's list.
+type BankOption struct{ Code, Name string }
+
+// OpsBankOptions lists every bank partnership by name.
+func OpsBankOptions(ctx context.Context, q Querier) ([]BankOption, error) {
+	rows, err := q.Query(ctx, SQL("pg/ops_bank_options"))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []BankOption
+	for rows.Next() {
+		var b BankOption
+		if err := rows.Scan(&b.Code, &b.Name); err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}
+
+// Banks implements handlers.OpsStateSource.
+func (o OpsState) Banks(ctx context.Context) ([]BankOption, error) { return OpsBankOptions(ctx, o.PG) }

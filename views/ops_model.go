@@ -16,8 +16,18 @@ type Ops struct {
 	WallHref      string
 	NormalHref    string
 
+	Filter OpsFilterForm // the bank/channel filter (signed-in page only)
+
 	WeekUnavailable    string
 	SuccessUnavailable string
+}
+
+// OpsFilterForm is the operations dashboard's bank and channel filter.
+type OpsFilterForm struct {
+	Bank, Channel string   // chosen ("" for all)
+	Label         string   // what the filter shows, for the title ("" for everything)
+	Banks         []Option // every bank partnership
+	Channels      []Option
 }
 
 // OpsChart is one chart panel.

@@ -3,3 +3,5 @@ SELECT sumIf(events, minute = ?) AS current, sumIf(events, minute = ?) AS last_w
 FROM events_per_minute
 WHERE date IN (toDate(?), toDate(?))
   AND event_type = 'initiated'
+  AND (? = '' OR bank_id = ?)
+  AND (? = '' OR channel = ?)

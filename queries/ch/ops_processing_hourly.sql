@@ -4,5 +4,7 @@ SELECT hour, arrayMap(x -> toFloat64(x), quantilesTDigestMerge(0.5, 0.95)(latenc
 FROM processing_time_hourly
 WHERE date >= toDate(?) AND date <= toDate(?)
   AND hour >= ? AND hour < ?
+  AND (? = '' OR bank_id = ?)
+  AND (? = '' OR channel = ?)
 GROUP BY hour
 ORDER BY hour

@@ -1,0 +1,278 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	"github.com/shopspring/decimal"
+
+	"mari/calendar"
+	"mari/finmodel"
+	"mari/metrics"
+	"mari/queries"
+	"mari/views"
+)
+
+// modelActuals are the months since launch, read from the rollups with the executive
+// dashboard's monthly query (queries.ExecMonthly: MAU, transactions initiated, revenue
+// including licensing), aligned to the plan.
+type modelActuals struct {
+	Launch  calendar.Date
+	Months  []queries.Month
+	Actuals []finmodel.ActualMonth
+	Empty   string // why there is nothing to compare yet
+}
+
+// launchMonth is plan month 1: MARI_LAUNCH_MONTH, or the month of the first sign-up.
+func (h *Model) launchMonth(ctx context.Context) (calendar.Date, bool, error) {
+	if !h.opts.LaunchMonth.IsZero() {
+		return h.opts.LaunchMonth.MonthStart(), true, nil
+	}
+	first, ok, err := queries.ExecFirstSignup(ctx, h.db)
+	if err != nil || !ok {
+		return calendar.Date{}, false, err
+	}
+	return calendar.DateOf(first).MonthStart(), true, nil
+}
+
+func (h *Model) loadActuals(ctx context.Context, planMonths int) (modelActuals, error) {
+	ctx, cancel := context.WithTimeout(ctx, h.opts.PanelTimeout)
+	defer cancel()
+	var out modelActuals
+	launch, ok, err := h.launchMonth(ctx)
+	if err != nil {
+		return out, err
+	}
+	if !ok {
+		out.Empty = "No one has signed up yet, so there is no launch month and there are no actuals to compare."
+		return out, nil
+	}
+	out.Launch = launch
+	today := calendar.Today(h.opts.Now())
+	if launch.After(today) {
+		out.Empty = fmt.Sprintf("The launch month (%s) has not begun yet.", launch.MonthLabel())
+		return out, nil
+	}
+	end := launch.AddMonths(planMonths).AddDays(-1)
+	if today.Before(end) {
+		end = today
+	}
+	months, err := queries.ExecMonthly(ctx, h.db, calendar.Range{From: launch, To: end})
+	if err != nil {
+		return out, err
+	}
+	out.Months = months
+	for i, m := range months {
+		complete := m.Month.MonthEnd().Before(today) && m.Days > 0 && !monthToDate(m)
+		out.Actuals = append(out.Actuals, finmodel.ActualMonth{PlanMonth: i + 1, Users: decimal.NewFromInt(m.MAU),
+			Transactions: decimal.NewFromInt(m.TotalTransactions), Revenue: m.Revenue(), Complete: complete})
+	}
+	return out, nil
+}
+
+// varianceTable is the plan-against-actuals table as CSV rows (exact values).
+func varianceTable(acts modelActuals, cmp []finmodel.MonthComparison) table {
+	t := table{Header: []string{"month", "plan_month", "complete",
+		"users_plan", "users_actual", "users_variance", "users_variance_percent",
+		"transactions_plan", "transactions_actual", "transactions_variance", "transactions_variance_percent",
+		"revenue_plan", "revenue_actual", "revenue_variance", "revenue_variance_percent", "outside_5_percent"}}
+	pct := func(v finmodel.Variance) string {
+		if !v.PercentOK {
+			return ""
+		}
+		return v.Percent.StringFixed(2)
+	}
+	for _, m := range cmp {
+		month := acts.Launch.AddMonths(m.PlanMonth - 1)
+		t.Rows = append(t.Rows, []string{month.MonthKey(), strconv.Itoa(m.PlanMonth), yesNo(m.Complete),
+			m.Users.Plan.String(), m.Users.Actual.String(), m.Users.Difference.String(), pct(m.Users),
+			m.Transactions.Plan.String(), m.Transactions.Actual.String(), m.Transactions.Difference.String(), pct(m.Transactions),
+			m.Revenue.Plan.StringFixed(2), m.Revenue.Actual.StringFixed(2), m.Revenue.Difference.StringFixed(2), pct(m.Revenue),
+			yesNo(m.Outside())})
+	}
+	return t
+}
+
+func varianceCells(v finmodel.Variance, money bool) []views.ModelResultCell {
+	show := func(d decimal.Decimal) string {
+		if money {
+			return views.Rand(d)
+		}
+		return views.Count(d.IntPart())
+	}
+	diff := show(v.Difference.Abs())
+	if v.Difference.IsNegative() {
+		diff = "−" + diff
+	} else {
+		diff = "+" + diff
+	}
+	pct := "n/a"
+	if v.PercentOK {
+		pct = v.Percent.StringFixed(2) + "%"
+		if !v.Percent.IsNegative() {
+			pct = "+" + pct
+		}
+	}
+	cls := ""
+	if v.Outside {
+		cls = "outside"
+	}
+	return []views.ModelResultCell{{Text: show(v.Plan)}, {Text: show(v.Actual)}, {Text: diff, Class: cls}, {Text: pct, Class: cls}}
+}
+
+// Actuals serves GET /model/:id/actuals: each month since launch against the same plan month,
+// with the variance in units and percent and months outside ±5% flagged.
+func (h *Model) Actuals(c echo.Context) error {
+	s, err := h.scenario(c)
+	if done, err := scenarioNotFoundPage(c, err); done || err != nil {
+		return err
+	}
+	return h.renderActuals(c, http.StatusOK, s, views.ModelCloneForm{})
+}
+
+func (h *Model) renderActuals(c echo.Context, status int, s scenarioRef, reforecast views.ModelCloneForm) error {
+	v := views.ModelActuals{Head: h.head(s, "actuals"), CanEdit: canEditModel(c)}
+	r := finmodel.Compute(s.Assumptions)
+	acts, err := h.loadActuals(c.Request().Context(), len(r.Months()))
+	if err != nil {
+		h.opts.Log.Warn("model actuals unavailable", "err", err)
+		v.Unavailable = "the rollups could not be read just now; try again in a moment"
+		return render(c, status, views.ModelActualsPage(v))
+	}
+	v.Launch = "not yet"
+	if !acts.Launch.IsZero() {
+		v.Launch = acts.Launch.MonthLabel()
+	}
+	if acts.Empty != "" {
+		v.Empty = acts.Empty
+		return render(c, status, views.ModelActualsPage(v))
+	}
+	cmp := finmodel.CompareActuals(r, acts.Actuals)
+	complete, outside := 0, 0
+	t := views.ModelTable{Title: "Plan against actuals, month by month", HelpID: metrics.IDModelVariance, CSVHref: s.href("/actuals.csv"),
+		Header: []string{"Month", "Plan month", "Users plan", "Users actual", "Users variance", "Users %",
+			"Transactions plan", "Transactions actual", "Transactions variance", "Transactions %",
+			"Revenue plan", "Revenue actual", "Revenue variance", "Revenue %", "Status"},
+		Note: "Users are monthly active users; transactions are all initiated; revenue is transaction fees of completed transactions plus licensing fees. Highlighted: more than 5% from the plan."}
+	for _, m := range cmp {
+		month := acts.Launch.AddMonths(m.PlanMonth - 1)
+		row := []views.ModelResultCell{{Text: month.MonthLabel()}, {Text: shortMonth(m.PlanMonth)}}
+		row = append(row, varianceCells(m.Users, false)...)
+		row = append(row, varianceCells(m.Transactions, false)...)
+		row = append(row, varianceCells(m.Revenue, true)...)
+		status := views.ModelResultCell{Text: "within ±5%"}
+		switch {
+		case !m.Complete:
+			status = views.ModelResultCell{Text: "month to date, not judged", Class: "muted"}
+		case m.Outside():
+			status = views.ModelResultCell{Text: "outside ±5%", Class: "outside"}
+		}
+		if m.Complete {
+			complete++
+			if m.Outside() {
+				outside++
+			}
+		}
+		row = append(row, status)
+		t.Rows = append(t.Rows, row)
+	}
+	v.Table = t
+	v.Summary = fmt.Sprintf("%d of %d complete months within ±5%% of the plan on users, transactions and revenue; %d outside.", complete-outside, complete, outside)
+	if len(acts.Actuals) > len(cmp) {
+		v.Notes = append(v.Notes, "Months after the plan's last month are not shown.")
+	}
+	v.Charts = actualsCharts(acts, cmp)
+	v.Reforecast = reforecast
+	if v.Reforecast.Action == "" {
+		latest := ""
+		for _, m := range cmp {
+			if m.Complete {
+				latest = acts.Launch.AddMonths(m.PlanMonth - 1).MonthKey()
+			}
+		}
+		v.Reforecast = views.ModelCloneForm{Action: s.href("/reforecast"), Name: strings.TrimSpace(s.Name + " re-forecast " + latest), Label: "Re-forecast into a new scenario"}
+	}
+	return render(c, status, views.ModelActualsPage(v))
+}
+
+func actualsCharts(acts modelActuals, cmp []finmodel.MonthComparison) []views.Chart {
+	var cats []string
+	var planRev, actRev, planUsers, actUsers []any
+	for _, m := range cmp {
+		label := acts.Launch.AddMonths(m.PlanMonth - 1).MonthKey()
+		if !m.Complete {
+			label += " (to date)"
+		}
+		cats = append(cats, label)
+		planRev, actRev = append(planRev, num(m.Revenue.Plan)), append(actRev, num(m.Revenue.Actual))
+		planUsers, actUsers = append(planUsers, num(m.Users.Plan)), append(actUsers, num(m.Users.Actual))
+	}
+	rev := baseOptions(cats)
+	rev["yAxis"] = randAxis("revenue", false)
+	rev["series"] = []any{
+		map[string]any{"name": "Actual revenue", "type": "bar", "data": actRev, "tooltip": randTooltip(), "itemStyle": map[string]any{"color": colourRevenue}},
+		map[string]any{"name": "Plan", "type": "line", "data": planRev, "tooltip": randTooltip(), "itemStyle": map[string]any{"color": colourCosts}},
+	}
+	users := baseOptions(cats)
+	users["yAxis"] = map[string]any{"type": "value", "name": "users", "axisLabel": map[string]any{"formatter": "fmt:count"}}
+	users["series"] = []any{
+		map[string]any{"name": "Actual monthly active users", "type": "bar", "data": actUsers, "tooltip": countTooltip(), "itemStyle": map[string]any{"color": colourProfit}},
+		map[string]any{"name": "Plan", "type": "line", "data": planUsers, "tooltip": countTooltip(), "itemStyle": map[string]any{"color": colourCosts}},
+	}
+	return []views.Chart{
+		{ID: "model-actual-revenue", Title: "Revenue: actual against plan", Options: rev},
+		{ID: "model-actual-users", Title: "Active users: actual against plan", Options: users},
+	}
+}
+
+// Reforecast serves POST /model/:id/reforecast: a new scenario re-based on the actuals (see
+// finmodel.Reforecast), named as typed.
+func (h *Model) Reforecast(c echo.Context) error {
+	if _, _, err := staff(c); err != nil {
+		return err
+	}
+	s, err := h.scenario(c)
+	if done, err := scenarioNotFoundPage(c, err); done || err != nil {
+		return err
+	}
+	name := strings.TrimSpace(c.FormValue("name"))
+	form := views.ModelCloneForm{Action: s.href("/reforecast"), Name: name, Label: "Re-forecast into a new scenario"}
+	refuse := func(msg string) error {
+		form.Error = msg + " Nothing was saved."
+		return h.renderActuals(c, http.StatusBadRequest, s, form)
+	}
+	if msg := validateName(name); msg != "" {
+		return refuse(msg)
+	}
+	acts, err := h.loadActuals(c.Request().Context(), len(s.Assumptions.Years)*finmodel.MonthsPerYear)
+	if err != nil {
+		return err
+	}
+	if acts.Empty != "" {
+		return refuse(acts.Empty)
+	}
+	a, basis, err := finmodel.Reforecast(s.Assumptions, acts.Actuals)
+	if err != nil {
+		return refuse(capitalise(err.Error()) + ".")
+	}
+	latest := acts.Launch.AddMonths(basis.LatestMonth - 1)
+	basedOn := fmt.Sprintf("re-forecast of %s from actuals to %s", s.Name, latest.MonthLabel())
+	if s.Stored {
+		basedOn = fmt.Sprintf("re-forecast of %s (scenario %d, version %d) from actuals to %s", s.Name, s.Number, s.Version, latest.MonthLabel())
+	}
+	summary := fmt.Sprintf("%s: latest complete month %s (%s); users × %s and transactions per user × %s from year %d; %d earlier year(s) replaced by actuals",
+		basedOn, latest.MonthLabel(), finmodel.MonthLabel(basis.LatestMonth), basis.UsersRatio.StringFixed(4), basis.TxPerUserRatio.StringFixed(4),
+		(basis.LatestMonth-1)/finmodel.MonthsPerYear+1, basis.ActualYears)
+	id, err := h.createScenario(c, queries.Scenario{Name: name, Description: s.Description, BasedOn: basedOn, Assumptions: a}, summary, summary)
+	if isUniqueViolation(err) {
+		return refuse(nameTakenMessage(name))
+	}
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/model/"+strconv.FormatInt(id, 10)+"?saved=new")
+}

@@ -1,0 +1,5 @@
+-- One scenario.
+SELECT id, name, description, based_on, version, assumptions, created_by_email, created_at,
+       updated_by_email, updated_at
+FROM model_scenarios
+WHERE id = $1

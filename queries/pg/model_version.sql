@@ -1,0 +1,4 @@
+-- One version of a scenario.
+SELECT scenario_id, version, name, description, assumptions, changed_by_email, changed_at, summary
+FROM model_scenario_versions
+WHERE scenario_id = $1 AND version = $2
