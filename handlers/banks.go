@@ -388,7 +388,7 @@ func (h *Banks) OverviewCSV(c echo.Context) error {
 		line := []string{rc.Range.From.String(), rc.Range.To.String()}
 		for _, col := range bankColumns {
 			for _, cell := range col.csvCells(row) {
-				line = append(line, csvSafe(cell))
+				line = append(line, cell)
 			}
 		}
 		t.Rows = append(t.Rows, line)

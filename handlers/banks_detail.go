@@ -440,19 +440,6 @@ func (h *Banks) BankCSV(c echo.Context) error {
 	if cd.Unavailable != "" {
 		return echo.NewHTTPError(http.StatusServiceUnavailable, "This table's data is unavailable: "+cd.Unavailable+". Try again shortly.")
 	}
-	for _, row := range cd.Table.Rows {
-		for i := range row {
-			row[i] = csvSafe(row[i])
-		}
-	}
 	filename := fmt.Sprintf("mari-bank-%s-%s-%s-to-%s.csv", p.Code, name, rc.Range.From, rc.Range.To)
 	return writeCSV(c, filename, cd.Table)
-}
-
-// csvSafe stops a text cell from being read as a formula by a spreadsheet.
-func csvSafe(s string) string {
-	if s != "" && strings.ContainsRune("=+@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }

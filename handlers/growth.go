@@ -306,11 +306,6 @@ func (h *Growth) CSV(c echo.Context) error {
 	if out.Unavailable != "" {
 		return echo.NewHTTPError(http.StatusServiceUnavailable, "This panel's data is unavailable: "+out.Unavailable+". Try again shortly.")
 	}
-	for _, row := range out.Table.Rows {
-		for i := range row {
-			row[i] = csvSafe(row[i])
-		}
-	}
 	src := "all-sources"
 	if f.Source != "" {
 		src = f.Source

@@ -7,6 +7,8 @@ import (
 	"encoding/csv"
 	"log/slog"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/a-h/templ"
@@ -46,8 +48,29 @@ func writeCSV(c echo.Context, filename string, t table) error {
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
 	_ = w.Write(t.Header)
-	_ = w.WriteAll(t.Rows) // flushes; a bytes.Buffer cannot fail
+	rows := make([][]string, len(t.Rows))
+	for i, r := range t.Rows {
+		rows[i] = make([]string, len(r))
+		for j, cell := range r {
+			rows[i][j] = csvSafe(cell)
+		}
+	}
+	_ = w.WriteAll(rows) // flushes; a bytes.Buffer cannot fail
 	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+filename+`"`)
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
+}
+
+// csvSafe defuses a cell a spreadsheet would run as a formula: text typed by people (a bank
+// name, an incident title, a scenario name) that starts with =, +, -, @, tab or carriage
+// return gets a leading apostrophe, which spreadsheets show as text. Numbers (−12.50) pass
+// unchanged so the columns stay numeric.
+func csvSafe(cell string) string {
+	if cell == "" || !strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+		return cell
+	}
+	if _, err := strconv.ParseFloat(cell, 64); err == nil {
+		return cell
+	}
+	return "'" + cell
 }
