@@ -92,7 +92,7 @@ func (h *Display) Wall(c echo.Context) error {
 	if !ok {
 		return err
 	}
-	d := h.ops.load(c.Request().Context(), queries.OpsFilter{})
+	d := h.ops.shared(c.Request().Context(), queries.OpsFilter{})
 	return render(c, http.StatusOK, views.OpsPage(buildOpsView(d, opsViewOptions{
 		Wall: true, DataURL: "/display/" + c.Param("token") + "/data", Title: "Operations · " + name,
 	})))
@@ -103,7 +103,7 @@ func (h *Display) WallData(c echo.Context) error {
 	if _, ok, err := h.link(c); !ok {
 		return err
 	}
-	d := h.ops.load(c.Request().Context(), queries.OpsFilter{})
+	d := h.ops.shared(c.Request().Context(), queries.OpsFilter{})
 	return c.JSON(http.StatusOK, buildOpsJSON(d))
 }
 

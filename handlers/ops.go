@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -51,6 +52,7 @@ type Ops struct {
 	src   OpsSource
 	state OpsStateSource
 	opts  OpsOptions
+	cache opsCache
 }
 
 // NewOps returns the handler: src reads ClickHouse, state reads PostgreSQL.
@@ -138,6 +140,80 @@ func (h *Ops) load(ctx context.Context, f queries.OpsFilter) *opsData {
 		d.latency.V = fillHours(d.latency.V, hourFrom, opsHours)
 	}
 	return d
+}
+
+// opsCacheFor is how long one load of the dashboard serves every screen showing the same
+// filter. Shorter than the 10-second poll, so each screen still sees new numbers at every poll.
+const opsCacheFor = 5 * time.Second
+
+// opsCache shares loads among viewers: ten wall screens and a few signed-in tabs polling every
+// 10 s cost ClickHouse one set of queries per 5 s, not one per viewer (auto-refresh that
+// re-runs every query for every viewer is how BI tools topple their databases). Concurrent
+// requests for the same filter wait for the load already under way. A load in which any panel
+// failed is not kept, so a recovered source shows at the next poll.
+type opsCache struct {
+	mu      sync.Mutex
+	entries map[queries.OpsFilter]*opsCacheEntry
+}
+
+type opsCacheEntry struct {
+	loaded time.Time     // wall clock of the load (not opts.Now, which tests pin)
+	data   *opsData      // set before ready is closed
+	ready  chan struct{} // closed when the load has finished
+}
+
+// shared returns a load of the dashboard no older than opsCacheFor, loading it if needed.
+func (h *Ops) shared(ctx context.Context, f queries.OpsFilter) *opsData {
+	h.cache.mu.Lock()
+	if e, ok := h.cache.entries[f]; ok {
+		h.cache.mu.Unlock()
+		select {
+		case <-e.ready:
+			if time.Since(e.loaded) < opsCacheFor {
+				return e.data
+			}
+		case <-ctx.Done():
+			return h.load(ctx, f) // every panel reports the cancelled request
+		}
+		h.cache.mu.Lock()
+		if h.cache.entries[f] == e {
+			delete(h.cache.entries, f)
+		}
+		// Another request may have started a fresh load meanwhile: wait for that one.
+		if e2, ok := h.cache.entries[f]; ok {
+			h.cache.mu.Unlock()
+			<-e2.ready
+			return e2.data
+		}
+	}
+	if h.cache.entries == nil {
+		h.cache.entries = map[queries.OpsFilter]*opsCacheEntry{}
+	}
+	e := &opsCacheEntry{ready: make(chan struct{})}
+	h.cache.entries[f] = e
+	h.cache.mu.Unlock()
+
+	e.data = h.load(ctx, f)
+	e.loaded = time.Now()
+	if !e.data.complete() {
+		h.cache.mu.Lock()
+		if h.cache.entries[f] == e {
+			delete(h.cache.entries, f)
+		}
+		h.cache.mu.Unlock()
+	}
+	close(e.ready)
+	return e.data
+}
+
+// complete reports whether every panel loaded.
+func (d *opsData) complete() bool {
+	for _, err := range []string{d.tpm.Err, d.final.Err, d.latency.Err, d.week.Err, d.newest.Err, d.incidents.Err, d.stuck.Err} {
+		if err != "" {
+			return false
+		}
+	}
+	return true
 }
 
 // fillMinutes returns one row per minute from from, n minutes, with 0 where rows has none.
@@ -288,7 +364,7 @@ func (h *Ops) Page(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d := h.load(c.Request().Context(), f)
+	d := h.shared(c.Request().Context(), f)
 	wall := c.QueryParam("wall") == "1"
 	fq := filterQuery(f)
 	title := "Operations"
@@ -309,7 +385,7 @@ func (h *Ops) Data(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d := h.load(c.Request().Context(), f)
+	d := h.shared(c.Request().Context(), f)
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.JSON(http.StatusOK, buildOpsJSON(d))
 }
@@ -334,7 +410,7 @@ func (h *Ops) CSV(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d := h.load(c.Request().Context(), filter)
+	d := h.shared(c.Request().Context(), filter)
 	unavailable, t := f(d)
 	if unavailable != "" {
 		return echo.NewHTTPError(http.StatusServiceUnavailable, "This panel's data is unavailable: "+unavailable+". Try again shortly.")

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -468,5 +469,70 @@ func TestOpsFilterByBankAndChannel(t *testing.T) {
 		if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), want) {
 			t.Errorf("%s: %d %s; want a 400 saying %q", target, rec.Code, rec.Body, want)
 		}
+	}
+}
+
+// countingOps counts the ClickHouse loads behind the real statements.
+type countingOps struct {
+	queries.Ops
+	mu    sync.Mutex
+	loads int
+}
+
+func (c *countingOps) InitiatedPerMinute(ctx context.Context, from, to time.Time, f queries.OpsFilter) ([]queries.MinuteCount, error) {
+	c.mu.Lock()
+	c.loads++
+	c.mu.Unlock()
+	return c.Ops.InitiatedPerMinute(ctx, from, to, f)
+}
+
+// Screens polling the same filter share one load for opsCacheFor; a new filter, an expired
+// load or a failed one loads again.
+func TestOpsLoadsAreSharedBetweenViewers(t *testing.T) {
+	db := dbtest.New(t)
+	insertOpsEvents(t, db.CH, opsEvents)
+	src := &countingOps{Ops: queries.Ops{CH: db.CH}}
+	h := NewOps(src, queries.OpsState{PG: db.PG}, OpsOptions{PanelTimeout: 5 * time.Second, Now: func() time.Time { return opsNow }})
+	var wg sync.WaitGroup
+	for i := 0; i < 10; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if rec := opsGet(t, h.Data, "/ops/data"); rec.Code != http.StatusOK {
+				t.Errorf("%d", rec.Code)
+			}
+		}()
+	}
+	wg.Wait()
+	if src.loads != 1 {
+		t.Errorf("10 concurrent viewers caused %d loads; want 1", src.loads)
+	}
+	opsGet(t, h.Page, "/ops")
+	opsGet(t, h.Data, "/ops/data?channel=online")
+	if src.loads != 2 {
+		t.Errorf("after the page (shared) and another filter: %d loads; want 2", src.loads)
+	}
+	// Expire the shared load: the next poll loads again.
+	h.cache.mu.Lock()
+	for _, e := range h.cache.entries {
+		e.loaded = e.loaded.Add(-opsCacheFor)
+	}
+	h.cache.mu.Unlock()
+	opsGet(t, h.Data, "/ops/data")
+	if src.loads != 3 {
+		t.Errorf("after expiry: %d loads; want 3", src.loads)
+	}
+	// A load with a failed panel is not shared: the next poll tries again.
+	dead, err := dbconn.ClickHouse(dbconn.ClickHouseOptions{Addr: "127.0.0.1:1", Database: "default", User: "default"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = dead.Close() })
+	down := &countingOps{Ops: queries.Ops{CH: dead}}
+	hd := NewOps(down, queries.OpsState{PG: db.PG}, OpsOptions{PanelTimeout: 2 * time.Second, Now: func() time.Time { return opsNow }})
+	opsGet(t, hd.Data, "/ops/data")
+	opsGet(t, hd.Data, "/ops/data")
+	if down.loads != 2 {
+		t.Errorf("failed loads were shared: %d loads; want 2", down.loads)
 	}
 }
