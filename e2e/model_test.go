@@ -152,6 +152,19 @@ func TestModelEditorLivePreview(t *testing.T) {
 		t.Errorf("dialogs opened: %v", d)
 	}
 
+	// An expired session: its CSRF token no longer matches, so the server refuses the preview
+	// (403). The editor says to reload, and the last good results stay.
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(document.querySelector('#model-form input[name="_csrf"]').value = 'expired') === 'expired'`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := typeUsers("800000"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor("the expired-session message", `((document.getElementById('model-status') || {}).textContent || '').indexOf('session has expired') >= 0`)
+	if cell, _ := cellAndChart(); cell != "17400000.00" {
+		t.Errorf("a refused preview replaced the last good results: %q", cell)
+	}
+
 	// The clone's other pages: the monthly view, its history, and a comparison with the seed.
 	t.Run("monthly", func(t *testing.T) {
 		res := h.CheckPage(t, "/model/1?view=monthly")

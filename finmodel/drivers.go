@@ -89,8 +89,16 @@ func (e FieldError) Error() string {
 // message meant for the person typing.
 func ParseValue(dr Driver, raw string) (decimal.Decimal, error) {
 	s := strings.TrimSpace(raw)
-	s = strings.NewReplacer(" ", "", "\u00a0", "", "\u202f", "", ",", "").Replace(s)
+	s = strings.NewReplacer(" ", "", "\u00a0", "", "\u202f", "").Replace(s)
 	s = strings.TrimPrefix(s, "R")
+	// South African spreadsheets write decimals with a comma ("0,10"): dropping every comma
+	// would read that as 10, a hundred times the value. A comma is only a thousands separator.
+	if strings.Contains(s, ",") {
+		if !commasGroupThousands(s) {
+			return decimal.Zero, fmt.Errorf("%q has a comma that does not group thousands; write decimals with a point (0.10)", raw)
+		}
+		s = strings.ReplaceAll(s, ",", "")
+	}
 	if s == "" {
 		return decimal.Zero, fmt.Errorf("enter a number")
 	}
@@ -104,6 +112,25 @@ func ParseValue(dr Driver, raw string) (decimal.Decimal, error) {
 		return decimal.Zero, fmt.Errorf("%q is not a number (use digits and one decimal point)", raw)
 	}
 	return v, CheckValue(dr, v)
+}
+
+// commasGroupThousands: the commas of s (before any decimal point) split its whole part into
+// a first group of 1 to 3 characters and further groups of exactly 3 ("1,750,000").
+func commasGroupThousands(s string) bool {
+	whole, frac, _ := strings.Cut(strings.TrimPrefix(s, "-"), ".")
+	if strings.Contains(frac, ",") {
+		return false
+	}
+	groups := strings.Split(whole, ",")
+	if n := len(groups[0]); n < 1 || n > 3 {
+		return false
+	}
+	for _, g := range groups[1:] {
+		if len(g) != 3 {
+			return false
+		}
+	}
+	return true
 }
 
 // CheckValue applies a driver's rules to a value.

@@ -179,6 +179,15 @@ func TestParseValueRejectsBadInput(t *testing.T) {
 	}{
 		{users, "350 000", "", "350000"},
 		{users, "350,000", "", "350000"},
+		{users, "1,750,000", "", "1750000"},
+		{fee, "R 1,000.50", "sane maximum", ""},
+		// A decimal comma (as South African spreadsheets write it) is refused, never read as
+		// a hundred times the value.
+		{fee, "0,10", "does not group thousands", ""},
+		{fee, "R0,1250", "does not group thousands", ""},
+		{users, "1,75,000", "does not group thousands", ""},
+		{users, ",350", "does not group thousands", ""},
+		{fee, "1.000,50", "does not group thousands", ""},
 		{fee, "R0.1250", "", "0.125"},
 		{users, "-5", "cannot be negative", ""},
 		{users, "NaN", "not a number", ""},

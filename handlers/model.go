@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
@@ -166,6 +167,8 @@ func (h *Model) head(s scenarioRef, active string) views.ModelHead {
 // validateName checks a scenario name: 1–100 characters, not the seed plan's.
 func validateName(name string) string {
 	switch n := utf8.RuneCountInString(name); {
+	case !storableText(name):
+		return "The name has a character that cannot be stored (a control character or invalid text); type it again."
 	case n == 0:
 		return "Enter a name for the scenario."
 	case n > 100:
@@ -174,6 +177,21 @@ func validateName(name string) string {
 		return "“Seed plan” is the built-in plan's name; choose another."
 	}
 	return ""
+}
+
+// storableText: valid UTF-8 without control characters other than tab and line breaks.
+// PostgreSQL refuses invalid UTF-8 and NUL, so a post carrying them would otherwise fail as a
+// database error (a 500) instead of being refused as bad input.
+func storableText(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r' {
+			return false
+		}
+	}
+	return true
 }
 
 func nameTakenMessage(name string) string {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -55,7 +56,11 @@ func readScenarioForm(c echo.Context, fallbackYears int) (scenarioForm, finmodel
 	if f.View != "monthly" {
 		f.View = "yearly"
 	}
-	f.Version, _ = strconv.Atoi(c.FormValue("version"))
+	// A version the database cannot hold (integer) is as unknown as a missing one: 0, which
+	// the save refuses as a conflict instead of failing on the out-of-range parameter.
+	if v, err := strconv.Atoi(c.FormValue("version")); err == nil && v > 0 && v <= math.MaxInt32 {
+		f.Version = v
+	}
 	years, err := strconv.Atoi(c.FormValue("years"))
 	var general []string
 	if err != nil || years < 1 || years > finmodel.MaxYears {
@@ -81,7 +86,9 @@ func (f *scenarioForm) check() finmodel.Assumptions {
 	if msg := validateName(f.Name); msg != "" {
 		f.Errors["name"] = msg
 	}
-	if n := utf8.RuneCountInString(f.Description); n > 2000 {
+	if !storableText(f.Description) {
+		f.Errors["description"] = "The description has a character that cannot be stored (a control character or invalid text); type it again."
+	} else if n := utf8.RuneCountInString(f.Description); n > 2000 {
 		f.Errors["description"] = fmt.Sprintf("The description is %d characters; use at most 2 000.", n)
 	}
 	var a finmodel.Assumptions

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -97,9 +98,9 @@ func (h *Model) Import(c echo.Context) error {
 		}
 		return refuse(fmt.Sprintf("The file has %d problem(s); fix them and import again.", len(errs)), rows)
 	}
-	file := filepath.Base(fh.Filename)
-	summary := fmt.Sprintf("imported from %s (%d years)", strconv.Quote(file), len(a.Years))
-	id, err := h.createScenario(c, queries.Scenario{Name: name, BasedOn: "imported file " + strconv.Quote(file), Assumptions: a}, summary, summary)
+	file := quotedFileName(fh.Filename)
+	summary := fmt.Sprintf("imported from %s (%d years)", file, len(a.Years))
+	id, err := h.createScenario(c, queries.Scenario{Name: name, BasedOn: "imported file " + file, Assumptions: a}, summary, summary)
 	if isUniqueViolation(err) {
 		return refuse(nameTakenMessage(name), nil)
 	}
@@ -107,4 +108,23 @@ func (h *Model) Import(c echo.Context) error {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/model/"+strconv.FormatInt(id, 10)+"?saved=new")
+}
+
+// maxQuotedFileName bounds the uploaded file's name as recorded: "imported file " and it must
+// fit model_scenarios.based_on (300 characters). The name is whatever the browser sent.
+const maxQuotedFileName = 200
+
+// quotedFileName is the uploaded file's base name, quoted (escapes for anything unprintable)
+// and shortened with "…" to at most maxQuotedFileName characters.
+func quotedFileName(raw string) string {
+	r := []rune(strings.ToValidUTF8(filepath.Base(raw), "\uFFFD"))
+	for n := len(r); ; n-- {
+		name := string(r[:n])
+		if n < len(r) {
+			name += "…"
+		}
+		if q := strconv.Quote(name); utf8.RuneCountInString(q) <= maxQuotedFileName {
+			return q
+		}
+	}
 }

@@ -568,3 +568,53 @@ func TestModelAddAndRemoveYears(t *testing.T) {
 		t.Errorf("removing the last year did not drop it from the form")
 	}
 }
+
+// Input PostgreSQL cannot store or hold (NUL, invalid UTF-8, a version beyond integer, a very
+// long upload name) is refused as bad input or stored shortened: never a 500, nothing half
+// written.
+func TestModelUnstorableInputIsRefused(t *testing.T) {
+	db := dbtest.New(t)
+	e := modelServer(db, 7, "ceo@mari.example")
+	cloneSeed(t, e)
+
+	form := seedForm("1")
+	form.Set("name", "Base\x00case")
+	res, body := postForm(t, e, "/model/1", form)
+	wantStatus(t, res, body, http.StatusBadRequest)
+	if !strings.Contains(body, `id="err-name">The name has a character that cannot be stored`) {
+		t.Errorf("no message next to the name")
+	}
+	form = seedForm("1")
+	form.Set("description", "bad \xff text")
+	res, body = postForm(t, e, "/model/1", form)
+	wantStatus(t, res, body, http.StatusBadRequest)
+	if !strings.Contains(body, "The description has a character that cannot be stored") {
+		t.Errorf("the description's problem is not shown")
+	}
+	res, body = postForm(t, e, "/model/seed/clone", url.Values{"name": {"Copy\x00"}})
+	wantStatus(t, res, body, http.StatusBadRequest)
+
+	// A version beyond PostgreSQL's integer is an unknown version: a conflict, not a crash.
+	res, body = postForm(t, e, "/model/1", seedForm("99999999999"))
+	wantStatus(t, res, body, http.StatusConflict)
+	res, body = postForm(t, e, "/model/1/restore/1", url.Values{"version": {"99999999999"}})
+	wantStatus(t, res, body, http.StatusBadRequest)
+	res, body = postForm(t, e, "/model/1/restore/99999999999", url.Values{"version": {"1"}})
+	wantStatus(t, res, body, http.StatusBadRequest)
+	if s := storedScenario(t, db, 1); s.Version != 1 || s.Name != "Base case" {
+		t.Errorf("after refused posts: version %d, name %q", s.Version, s.Name)
+	}
+
+	// The upload's name is the browser's to choose: a long or garbled one is recorded shortened.
+	header, rows := finmodel.AssumptionsTable(finmodel.SeedPlan())
+	var b strings.Builder
+	b.WriteString(strings.Join(header, ",") + "\n")
+	for _, r := range rows {
+		b.WriteString(strings.Join(r, ",") + "\n")
+	}
+	res, body = postFile(t, e, "/model/import", "Imported", strings.Repeat("\xff", 150)+strings.Repeat("x", 300)+".csv", b.String())
+	wantStatus(t, res, body, http.StatusSeeOther)
+	if n := countRows(t, db, `SELECT count(*) FROM model_scenarios WHERE name = 'Imported' AND char_length(based_on) <= 300 AND based_on LIKE 'imported file "%…"'`); n != 1 {
+		t.Errorf("the imported scenario's based_on was not recorded shortened (%d rows)", n)
+	}
+}

@@ -3,6 +3,7 @@ package handlers
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -142,11 +143,11 @@ func (h *Model) Restore(c echo.Context) error {
 		return h.renderHistory(c, http.StatusBadRequest, s, "", "The seed plan is built in and has no versions to restore.")
 	}
 	old, err := strconv.Atoi(c.Param("version"))
-	if err != nil || old <= 0 {
+	if err != nil || old <= 0 || old > math.MaxInt32 {
 		return badRequest("%q is not a version number.", c.Param("version"))
 	}
 	base, err := strconv.Atoi(c.FormValue("version"))
-	if err != nil || base <= 0 {
+	if err != nil || base <= 0 || base > math.MaxInt32 {
 		return h.renderHistory(c, http.StatusBadRequest, s, "", "The form did not say which version you were looking at; reload the page and try again. Nothing was restored.")
 	}
 	ctx := c.Request().Context()

@@ -55,7 +55,14 @@
       headers: { "X-CSRF-Token": csrfToken(), "Accept": "application/json" },
     })
       .then(function (res) {
+        // 401: signed out; 403: the session (and with it the form's CSRF token) expired. Only
+        // a reload fixes either, so say so rather than quote a status code.
+        if (res.status === 401 || res.status === 403) {
+          throw new Error("your session has expired or this page is out of date: reload the page, sign in if asked, and type your changes again");
+        }
         if (!res.ok) throw new Error("the server answered " + res.status);
+        var type = res.headers.get("Content-Type") || "";
+        if (type.indexOf("application/json") < 0) throw new Error("the server did not answer with results; reload the page");
         return res.json();
       })
       .then(function (data) {
@@ -72,6 +79,7 @@
         form.setAttribute("data-previewed", String(mine));
       })
       .catch(function (err) {
+        if (mine < shown) return; // a newer answer is already on screen
         say("Could not update the results (" + err.message + "); the results shown are from the last valid values.", true);
       });
   }
