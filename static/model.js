@@ -60,7 +60,12 @@
         if (res.status === 401 || res.status === 403) {
           throw new Error("your session has expired or this page is out of date: reload the page, sign in if asked, and type your changes again");
         }
-        if (!res.ok) throw new Error("the server answered " + res.status);
+        if (!res.ok) {
+          // Errors come as {status, title, message}; show the message when there is one.
+          return res.json().then(
+            function (j) { throw new Error(j && j.message ? j.message : "the server answered " + res.status); },
+            function () { throw new Error("the server answered " + res.status); });
+        }
         var type = res.headers.get("Content-Type") || "";
         if (type.indexOf("application/json") < 0) throw new Error("the server did not answer with results; reload the page");
         return res.json();

@@ -94,7 +94,12 @@
       .then(function (res) {
         if (res.status === 404) throw new Error("this display link is no longer valid");
         if (res.type === "opaqueredirect" || res.status === 401 || res.status === 403) throw new Error("signed out: reload the page to sign in");
-        if (!res.ok) throw new Error("the server answered " + res.status);
+        if (!res.ok) {
+          // Errors come as {status, title, message}; show the message when there is one.
+          return res.json().then(
+            function (j) { throw new Error(j && j.message ? j.message : "the server answered " + res.status); },
+            function () { throw new Error("the server answered " + res.status); });
+        }
         return res.json();
       })
       .then(apply)

@@ -258,6 +258,12 @@ func errorHandler(d Deps) echo.HTTPErrorHandler {
 			return
 		}
 		c.Response().Header().Set("Cache-Control", "no-store")
+		// Scripts (the wall screen's poll, the model's live preview) ask for JSON: give them
+		// the same message in a form they can show.
+		if strings.Contains(c.Request().Header.Get(echo.HeaderAccept), echo.MIMEApplicationJSON) {
+			_ = c.JSON(status, map[string]any{"status": status, "title": title, "message": message})
+			return
+		}
 		page := views.ErrorPage(status, title, message)
 		switch status {
 		case http.StatusForbidden:

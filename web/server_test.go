@@ -97,3 +97,20 @@ func TestInternalErrorPage(t *testing.T) {
 		t.Fatalf("status %d body %s", res.StatusCode, body)
 	}
 }
+
+// Scripts that ask for JSON get their error as JSON, with the same message a page would show.
+func TestErrorsAsJSONForScripts(t *testing.T) {
+	_, e, svc := testServer(t, Config{})
+	newAccount(t, svc, "ops@mari.example", auth.RoleOps)
+	ops := newClient(t, e, "192.0.2.11")
+	ops.mustSignIn("ops@mari.example")
+	r := ops.do("GET", "/ops/data?channel=carrier_pigeon", nil, http.Header{"Accept": {"application/json"}})
+	if r.StatusCode != http.StatusBadRequest || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") ||
+		!strings.Contains(r.Body, `"message":"Unknown channel \"carrier_pigeon\": choose online or offline_sms."`) {
+		t.Errorf("%d %s %s", r.StatusCode, r.Header.Get("Content-Type"), r.Body)
+	}
+	// A browser asking for a page still gets the page.
+	if r := ops.get("/ops/data?channel=carrier_pigeon"); r.StatusCode != http.StatusBadRequest || !strings.Contains(r.Body, "<!doctype html>") {
+		t.Errorf("page: %d %.200s", r.StatusCode, r.Body)
+	}
+}
