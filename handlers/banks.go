@@ -85,18 +85,8 @@ type bankRow struct {
 // parseBankRange reads the range like the executive dashboard; "all" starts at the launch
 // month (the first sign-up).
 func (h *Banks) parseRange(c echo.Context, today calendar.Date) (rangeChoice, error) {
-	return parseRange(c.QueryParams(), today, func() calendar.Date {
-		ctx, cancel := context.WithTimeout(c.Request().Context(), h.opts.PanelTimeout)
-		defer cancel()
-		first, ok, err := queries.ExecFirstSignup(ctx, h.db)
-		if err != nil {
-			h.opts.Log.Warn("launch month unavailable", "err", err)
-		}
-		if err != nil || !ok {
-			return calendar.Date{}
-		}
-		return calendar.DateOf(first).MonthStart()
-	})
+	return parseRange(c.QueryParams(), today,
+		launchForAll(c.Request().Context(), h.opts.PanelTimeout, h.opts.Log, calendar.Date{}, firstSignupIn(h.db)))
 }
 
 func bankRangeForm(rc rangeChoice, base, msg string, keep url.Values) views.RangeForm {

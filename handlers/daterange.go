@@ -1,10 +1,14 @@
 package handlers
 
 import (
+	"context"
 	"fmt"
+	"log/slog"
 	"net/url"
+	"time"
 
 	"mari/calendar"
+	"mari/queries"
 )
 
 // preset is one quick choice of range, relative to today (SAST).
@@ -118,4 +122,37 @@ func parseRange(q url.Values, today calendar.Date, launch func() calendar.Date) 
 		}
 	}
 	return rc, nil
+}
+
+// launchMonth is plan month 1 and the start of the "all" range: the configured launch month,
+// else the month of the first sign-up; ok is false when there are no users yet.
+func launchMonth(ctx context.Context, configured calendar.Date, firstSignup func(context.Context) (time.Time, bool, error)) (calendar.Date, bool, error) {
+	if !configured.IsZero() {
+		return configured.MonthStart(), true, nil
+	}
+	first, ok, err := firstSignup(ctx)
+	if err != nil || !ok {
+		return calendar.Date{}, false, err
+	}
+	return calendar.DateOf(first).MonthStart(), true, nil
+}
+
+// launchForAll is parseRange's launch callback: the launch month within the panel timeout, or
+// the zero date (the preset then starts this month) when the database cannot say.
+func launchForAll(ctx context.Context, timeout time.Duration, log *slog.Logger, configured calendar.Date,
+	firstSignup func(context.Context) (time.Time, bool, error)) func() calendar.Date {
+	return func() calendar.Date {
+		ctx, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
+		l, _, err := launchMonth(ctx, configured, firstSignup)
+		if err != nil {
+			log.Warn("launch month unavailable", "err", err)
+		}
+		return l
+	}
+}
+
+// firstSignupIn reads the first sign-up from PostgreSQL.
+func firstSignupIn(db queries.Querier) func(context.Context) (time.Time, bool, error) {
+	return func(ctx context.Context) (time.Time, bool, error) { return queries.ExecFirstSignup(ctx, db) }
 }

@@ -169,30 +169,15 @@ type freshness struct {
 	OK bool // false: the rollups have never run
 }
 
-// launchMonth is the configured launch month, else the month of the first sign-up (zero when
-// there are no users or the database cannot say).
+// launchMonth is the configured launch month, else the month of the first sign-up.
 func (h *Executive) launchMonth(ctx context.Context) (calendar.Date, bool, error) {
-	if !h.opts.LaunchMonth.IsZero() {
-		return h.opts.LaunchMonth.MonthStart(), true, nil
-	}
-	first, ok, err := h.src.FirstSignup(ctx)
-	if err != nil || !ok {
-		return calendar.Date{}, false, err
-	}
-	return calendar.DateOf(first).MonthStart(), true, nil
+	return launchMonth(ctx, h.opts.LaunchMonth, h.src.FirstSignup)
 }
 
 // parse reads the range; the "all" preset asks the database for the launch month.
 func (h *Executive) parse(c echo.Context, today calendar.Date) (rangeChoice, error) {
-	return parseRange(c.QueryParams(), today, func() calendar.Date {
-		ctx, cancel := context.WithTimeout(c.Request().Context(), h.opts.PanelTimeout)
-		defer cancel()
-		l, _, err := h.launchMonth(ctx)
-		if err != nil {
-			h.opts.Log.Warn("launch month unavailable", "err", err)
-		}
-		return l
-	})
+	return parseRange(c.QueryParams(), today,
+		launchForAll(c.Request().Context(), h.opts.PanelTimeout, h.opts.Log, h.opts.LaunchMonth, h.src.FirstSignup))
 }
 
 // Page serves GET /.

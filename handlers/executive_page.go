@@ -349,14 +349,20 @@ func formatDuration(seconds decimal.Decimal) string {
 
 // figuresAsOf says how fresh the rollup-backed figures are, so nobody mistakes stale for live.
 func figuresAsOf(d *execData) string {
+	return rollupAsOf(d.fresh, d.now, "rollups have not run yet: figures will appear after the first run")
+}
+
+// rollupAsOf says when a rollup last finished, for a page's "figures as of" line; never says
+// what to show before its first run.
+func rollupAsOf(fresh panel[freshness], now time.Time, never string) string {
 	switch {
-	case !d.fresh.ok():
-		return "rollup status unavailable: " + d.fresh.Err
-	case !d.fresh.V.OK:
-		return "rollups have not run yet: figures will appear after the first run"
+	case !fresh.ok():
+		return "rollup status unavailable: " + fresh.Err
+	case !fresh.V.OK:
+		return never
 	}
-	at := d.fresh.V.At.In(calendar.SAST)
-	return "figures as of " + at.Format("2 Jan 15:04") + " SAST (" + ago(d.now.Sub(at)) + ")"
+	at := fresh.V.At.In(calendar.SAST)
+	return "figures as of " + at.Format("2 Jan 15:04") + " SAST (" + ago(now.Sub(at)) + ")"
 }
 
 // ago says how long ago, in the largest unit that fits.

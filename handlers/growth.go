@@ -145,27 +145,9 @@ func (f growthFilter) keep() url.Values {
 	return q
 }
 
-// launchMonth is the configured launch month, else the month of the first sign-up.
-func (h *Growth) launchMonth(ctx context.Context) calendar.Date {
-	if !h.opts.LaunchMonth.IsZero() {
-		return h.opts.LaunchMonth.MonthStart()
-	}
-	first, ok, err := queries.ExecFirstSignup(ctx, h.db)
-	if err != nil {
-		h.opts.Log.Warn("launch month unavailable", "err", err)
-	}
-	if err != nil || !ok {
-		return calendar.Date{}
-	}
-	return calendar.DateOf(first).MonthStart()
-}
-
 func (h *Growth) parse(c echo.Context, today calendar.Date) (growthFilter, error) {
-	return parseGrowthFilter(c.QueryParams(), today, func() calendar.Date {
-		ctx, cancel := context.WithTimeout(c.Request().Context(), h.opts.PanelTimeout)
-		defer cancel()
-		return h.launchMonth(ctx)
-	})
+	return parseGrowthFilter(c.QueryParams(), today,
+		launchForAll(c.Request().Context(), h.opts.PanelTimeout, h.opts.Log, h.opts.LaunchMonth, firstSignupIn(h.db)))
 }
 
 // growthData is what the page's panels read, one loader per source of numbers.
@@ -256,7 +238,7 @@ func (h *Growth) loadAll(ctx context.Context, f growthFilter, now time.Time, wan
 	}
 	if want["fresh"] {
 		load(l, "growth freshness", dbPG, &d.fresh, func(ctx context.Context) (freshness, error) {
-			at, ok, err := queries.GrowthFreshness(ctx, db)
+			at, ok, err := queries.RollupFreshness(ctx, db, queries.GrowthRollupJob)
 			return freshness{At: at, OK: ok}, err
 		})
 	}

@@ -110,14 +110,7 @@ func byLabel(by string) string {
 }
 
 func growthFiguresAsOf(d *growthData) string {
-	switch {
-	case !d.fresh.ok():
-		return "rollup status unavailable: " + d.fresh.Err
-	case !d.fresh.V.OK:
-		return "the growth rollup has not run yet: figures will appear after its first run"
-	}
-	at := d.fresh.V.At.In(calendar.SAST)
-	return "figures as of " + at.Format("2 Jan 15:04") + " SAST (" + ago(d.now.Sub(at)) + ")"
+	return rollupAsOf(d.fresh, d.now, "the growth rollup has not run yet: figures will appear after its first run")
 }
 
 // rateCSV is a rate for a CSV cell: six decimals, empty when n/a.

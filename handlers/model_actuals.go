@@ -29,14 +29,7 @@ type modelActuals struct {
 
 // launchMonth is plan month 1: MARI_LAUNCH_MONTH, or the month of the first sign-up.
 func (h *Model) launchMonth(ctx context.Context) (calendar.Date, bool, error) {
-	if !h.opts.LaunchMonth.IsZero() {
-		return h.opts.LaunchMonth.MonthStart(), true, nil
-	}
-	first, ok, err := queries.ExecFirstSignup(ctx, h.db)
-	if err != nil || !ok {
-		return calendar.Date{}, false, err
-	}
-	return calendar.DateOf(first).MonthStart(), true, nil
+	return launchMonth(ctx, h.opts.LaunchMonth, firstSignupIn(h.db))
 }
 
 func (h *Model) loadActuals(ctx context.Context, planMonths int) (modelActuals, error) {

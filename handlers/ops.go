@@ -293,18 +293,30 @@ var opsChannels = []views.Option{{Value: "online", Label: "Online"}, {Value: "of
 // 400 that says so). The bank list comes from PostgreSQL; when it cannot be read, a
 // well-formed code is accepted (an unknown one then simply shows no events) so the
 // ClickHouse panels keep working through a PostgreSQL outage.
-func (h *Ops) parseFilter(c echo.Context) (queries.OpsFilter, views.OpsFilterForm, error) {
+//
+// The bank list is read only when the page shows the filter form or a bank is given: the
+// wall screen's unfiltered poll stays free of it.
+func (h *Ops) parseFilter(c echo.Context, forForm bool) (queries.OpsFilter, views.OpsFilterForm, error) {
 	q := c.QueryParams()
 	f := queries.OpsFilter{Bank: strings.TrimSpace(q.Get("bank")), Channel: strings.TrimSpace(q.Get("channel"))}
 	form := views.OpsFilterForm{Bank: f.Bank, Channel: f.Channel, Channels: opsChannels}
 	if len(q["bank"]) > 1 || len(q["channel"]) > 1 {
 		return f, form, badRequest("Choose at most one bank and one channel.")
 	}
-	if f.Channel != "" && f.Channel != "online" && f.Channel != "offline_sms" {
+	channelLabel, knownChannel := "", f.Channel == ""
+	for _, ch := range opsChannels {
+		if ch.Value == f.Channel {
+			channelLabel, knownChannel = ch.Label, true
+		}
+	}
+	if !knownChannel {
 		return f, form, badRequest("Unknown channel %q: choose online or offline_sms.", f.Channel)
 	}
 	if f.Bank != "" && !bankCodePattern.MatchString(f.Bank) {
 		return f, form, badRequest("%q is not a bank code.", f.Bank)
+	}
+	if !forForm && f.Bank == "" {
+		return f, form, nil
 	}
 	ctx, cancel := context.WithTimeout(c.Request().Context(), h.opts.PanelTimeout)
 	defer cancel()
@@ -326,10 +338,8 @@ func (h *Ops) parseFilter(c echo.Context) (queries.OpsFilter, views.OpsFilterFor
 	if !known {
 		return f, form, badRequest("Unknown bank code %q.", f.Bank)
 	}
-	for _, ch := range opsChannels {
-		if ch.Value == f.Channel {
-			form.Label = strings.TrimPrefix(form.Label+" · "+ch.Label, " · ")
-		}
+	if channelLabel != "" {
+		form.Label = strings.TrimPrefix(form.Label+" · "+channelLabel, " · ")
 	}
 	return f, form, nil
 }
@@ -360,7 +370,7 @@ func withQuery(path, q string, more ...string) string {
 // Page serves GET /ops (and /ops?wall=1, the wall screen), optionally for one bank and/or
 // channel.
 func (h *Ops) Page(c echo.Context) error {
-	f, form, err := h.parseFilter(c)
+	f, form, err := h.parseFilter(c, true)
 	if err != nil {
 		return err
 	}
@@ -381,7 +391,7 @@ func (h *Ops) Page(c echo.Context) error {
 
 // Data serves GET /ops/data: every panel's numbers for the page's 10-second refresh.
 func (h *Ops) Data(c echo.Context) error {
-	f, _, err := h.parseFilter(c)
+	f, _, err := h.parseFilter(c, false)
 	if err != nil {
 		return err
 	}
@@ -406,7 +416,7 @@ func (h *Ops) CSV(c echo.Context) error {
 	if !ok || !known {
 		return echo.ErrNotFound
 	}
-	filter, _, err := h.parseFilter(c)
+	filter, _, err := h.parseFilter(c, false)
 	if err != nil {
 		return err
 	}

@@ -183,10 +183,11 @@ func ExecFirstSignup(ctx context.Context, q Querier) (time.Time, bool, error) {
 	return *t, true, nil
 }
 
-// ExecRollupFreshness is when the daily rollup last finished successfully (ok=false: never).
-func ExecRollupFreshness(ctx context.Context, q Querier) (time.Time, bool, error) {
+// RollupFreshness is when rollup job (a rollup_runs job name such as "daily_metrics") last
+// finished successfully; ok is false when it never has.
+func RollupFreshness(ctx context.Context, q Querier, job string) (time.Time, bool, error) {
 	var t *time.Time
-	if err := q.QueryRow(ctx, SQL("pg/exec_rollup_freshness")).Scan(&t); err != nil || t == nil {
+	if err := q.QueryRow(ctx, SQL("pg/rollup_freshness"), job).Scan(&t); err != nil || t == nil {
 		return time.Time{}, false, err
 	}
 	return *t, true, nil
@@ -275,7 +276,7 @@ func (e Executive) MAUOn(ctx context.Context, d calendar.Date) (int64, bool, err
 	return ExecMAUOn(ctx, e.PG, d)
 }
 func (e Executive) RollupFreshness(ctx context.Context) (time.Time, bool, error) {
-	return ExecRollupFreshness(ctx, e.PG)
+	return RollupFreshness(ctx, e.PG, "daily_metrics") // rollup.JobDailyMetrics
 }
 func (e Executive) LiveToday(ctx context.Context, d calendar.Date) (LiveToday, error) {
 	return ExecLiveToday(ctx, e.CH, d)

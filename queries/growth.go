@@ -146,16 +146,3 @@ func GrowthTopReferrers(ctx context.Context, q Querier, r calendar.Range, knownT
 	}
 	return out, total, rows.Err()
 }
-
-// GrowthFreshness is when the growth rollup last finished without error; ok is false when it
-// never has.
-func GrowthFreshness(ctx context.Context, q Querier) (time.Time, bool, error) {
-	var at *time.Time
-	if err := q.QueryRow(ctx, SQL("pg/growth_freshness")).Scan(&at); err != nil {
-		return time.Time{}, false, err
-	}
-	if at == nil {
-		return time.Time{}, false, nil
-	}
-	return *at, true, nil
-}
