@@ -27,24 +27,52 @@ const (
 	MinPasswordLength = 12   // characters, for passwords people choose
 )
 
-// RateLimits bound failed sign-ins within Window, per account (email) and per address (IP).
+// RateLimits bound failed sign-ins within Window. An attacker's failures slow the attacker,
+// not the account's owner signing in from elsewhere:
+//   - PerPair failures for one account from one address stop that address trying that
+//     account;
+//   - PerAddress failures from one address (any accounts) stop that address, and PerAccount
+//     failures for one account (from any addresses) stop new addresses trying it; neither
+//     applies to an address the account signed in from successfully within KnownFor, so a
+//     spray from elsewhere, or from behind the same proxy, never locks the owner out.
+//
+// PerAccount is deliberately much higher than PerPair: it only matters for guessing spread
+// over many addresses.
 type RateLimits struct {
 	Window     time.Duration
-	PerAccount int
+	PerPair    int
 	PerAddress int
+	PerAccount int
+	KnownFor   time.Duration
 }
 
-// DefaultRateLimits: 5 failures per account and 20 per address in 15 minutes.
-var DefaultRateLimits = RateLimits{Window: 15 * time.Minute, PerAccount: 5, PerAddress: 20}
+// DefaultRateLimits: in 15 minutes, 5 failures per account and address, 20 per address and
+// 100 per account; an address stays known to an account for 30 days after a sign-in.
+var DefaultRateLimits = RateLimits{Window: 15 * time.Minute, PerPair: 5, PerAddress: 20, PerAccount: 100, KnownFor: 30 * 24 * time.Hour}
 
 // Errors of the sign-in and account operations. Their texts are written for users.
 var (
 	ErrWrongCredentials = errors.New("Email or password is wrong.")
-	ErrRateLimited      = errors.New("Too many failed sign-ins. Wait 15 minutes, then try again.")
+	ErrRateLimited      = errors.New("Too many failed sign-ins.")
 	ErrEmailTaken       = errors.New("There is already an account with that email.")
 	ErrNoAccount        = errors.New("There is no such account.")
 	ErrOwnAccount       = errors.New("You cannot change your own role or disable your own account; ask another admin.")
 )
+
+// RateLimitedError refuses a sign-in that a limit stops; RetryAfter is when the limit lifts.
+// errors.Is(err, ErrRateLimited) holds for it.
+type RateLimitedError struct{ RetryAfter time.Duration }
+
+func (e RateLimitedError) Error() string {
+	minutes := int((e.RetryAfter + time.Minute - 1) / time.Minute)
+	unit := "minutes"
+	if minutes <= 1 {
+		minutes, unit = 1, "minute"
+	}
+	return fmt.Sprintf("Too many failed sign-ins. Wait %d %s, then try again.", minutes, unit)
+}
+
+func (e RateLimitedError) Is(target error) bool { return target == ErrRateLimited }
 
 // InputError is a problem with what a person typed; its message says what to fix.
 type InputError struct{ Msg string }
@@ -70,10 +98,13 @@ type Service struct {
 	DB     *pgxpool.Pool
 	Params HashParams // for new hashes; zero = DefaultHashParams
 	Limits RateLimits // zero = DefaultRateLimits
+	Gate   *HashGate  // nil = a gate with the default bounds, made on first use
 	Now    func() time.Time
 
-	dummyOnce sync.Once
-	dummy     string
+	gateOnce sync.Once
+
+	dummyMu sync.Mutex
+	dummy   string
 }
 
 // NewService returns a service with default parameters.
@@ -84,6 +115,15 @@ func (s *Service) params() HashParams {
 		return DefaultHashParams
 	}
 	return s.Params
+}
+
+func (s *Service) gate() *HashGate {
+	s.gateOnce.Do(func() {
+		if s.Gate == nil {
+			s.Gate = NewHashGate(DefaultHashConcurrency, DefaultHashWait)
+		}
+	})
+	return s.Gate
 }
 
 func (s *Service) limits() RateLimits {
@@ -101,18 +141,23 @@ func (s *Service) now() time.Time {
 }
 
 // dummyHash is verified against when there is no account, so an unknown email costs the same
-// time as a known one.
-func (s *Service) dummyHash() string {
-	s.dummyOnce.Do(func() {
-		pw, err := GeneratePassword()
-		if err == nil {
-			s.dummy, err = HashPassword(pw, s.params())
-		}
-		if err != nil {
-			panic(fmt.Sprintf("auth: cannot make the dummy hash: %v", err))
-		}
-	})
-	return s.dummy
+// time as a known one. It is made on first use, through the gate like every hash.
+func (s *Service) dummyHash(ctx context.Context) (string, error) {
+	s.dummyMu.Lock()
+	defer s.dummyMu.Unlock()
+	if s.dummy != "" {
+		return s.dummy, nil
+	}
+	pw, err := GeneratePassword()
+	if err != nil {
+		return "", err
+	}
+	h, err := s.gate().hash(ctx, pw, s.params())
+	if err != nil {
+		return "", err
+	}
+	s.dummy = h
+	return h, nil
 }
 
 // NormalizeEmail trims and lower-cases an email and checks it is one address of sane length.
@@ -184,75 +229,140 @@ func (s *Service) Load(ctx context.Context, id int64) (Account, bool, error) {
 }
 
 // SignIn checks email and password from the sign-in form at address ip. Unknown, disabled and
-// wrong-password sign-ins all take the same time and return ErrWrongCredentials; too many
-// recent failures for the email or the address return ErrRateLimited before any check.
+// wrong-password sign-ins all take the same time and return ErrWrongCredentials. A sign-in a
+// limit stops returns a RateLimitedError before any password check, and one that finds
+// every hashing slot taken returns ErrBusy; neither checks the password.
+//
+// The attempt is counted and recorded (as pending) in one step under locks on the account and
+// the address, before its password is checked, so parallel attempts cannot all slip under a
+// limit: at most the limit's number of them ever reach the check.
 func (s *Service) SignIn(ctx context.Context, rawEmail, password, ip string) (Account, error) {
-	if len(rawEmail) > MaxEmailLen {
-		return Account{}, InputError{fmt.Sprintf("The email is too long (at most %d characters).", MaxEmailLen)}
-	}
 	if len(password) > MaxPasswordLen {
 		return Account{}, InputError{fmt.Sprintf("The password is too long (at most %d bytes).", MaxPasswordLen)}
 	}
-	email := strings.ToLower(strings.TrimSpace(rawEmail))
-	if email == "" || password == "" {
+	if strings.TrimSpace(rawEmail) == "" || password == "" {
 		return Account{}, InputError{"Enter your email and your password."}
 	}
-	now := s.now()
-	lim := s.limits()
-	byEmail, byIP, err := queries.SignInFailures(ctx, s.DB, email, ip, now.Add(-lim.Window))
+	email, err := NormalizeEmail(rawEmail)
 	if err != nil {
 		return Account{}, err
 	}
-	if byEmail >= lim.PerAccount || byIP >= lim.PerAddress {
-		if err := audit.Record(ctx, s.DB, now, audit.Entry{ActorEmail: email, Action: audit.SignInFailed,
-			Detail: "refused: too many failed sign-ins", IP: ip}); err != nil {
-			return Account{}, err
-		}
-		return Account{}, ErrRateLimited
+	attempt, err := s.reserveAttempt(ctx, email, ip)
+	if err != nil {
+		return Account{}, err
 	}
 
 	row, found, err := queries.AccountByEmail(ctx, s.DB, email)
 	if err != nil {
+		s.cancelAttempt(ctx, attempt)
 		return Account{}, err
 	}
-	hash := s.dummyHash()
-	if found {
-		hash = row.PasswordHash
+	hash := row.PasswordHash
+	if !found {
+		if hash, err = s.dummyHash(ctx); err != nil {
+			s.cancelAttempt(ctx, attempt)
+			return Account{}, err
+		}
 	}
-	match, verr := VerifyPassword(password, hash)
+	match, verr, err := s.gate().verify(ctx, password, hash)
+	if err != nil {
+		s.cancelAttempt(ctx, attempt)
+		return Account{}, err
+	}
 	ok := found && verr == nil && match && !row.Disabled
 
-	tx, err := s.DB.Begin(ctx)
+	now := s.now()
+	lim := s.limits()
+	err = s.inTx(ctx, func(tx pgx.Tx) error {
+		if err := queries.FinishSignInAttempt(ctx, tx, attempt, ok); err != nil {
+			return err
+		}
+		entry := audit.Entry{ActorEmail: email, Action: audit.SignInFailed, IP: ip}
+		if ok {
+			id := row.ID
+			entry = audit.Entry{ActorID: &id, ActorEmail: row.Email, Action: audit.SignIn, Target: accountTarget(id), IP: ip}
+			if err := queries.MarkSignedIn(ctx, tx, row.ID, now); err != nil {
+				return err
+			}
+			// Successful sign-ins keep the table small. The audit log keeps the history.
+			if err := queries.PruneSignInAttempts(ctx, tx, now.Add(-attemptRetention(lim)), now.Add(-lim.KnownFor)); err != nil {
+				return err
+			}
+		}
+		return audit.Record(ctx, tx, now, entry)
+	})
 	if err != nil {
-		return Account{}, err
-	}
-	defer tx.Rollback(ctx) //nolint:errcheck // a no-op after Commit
-	if err := queries.InsertSignInAttempt(ctx, tx, now, email, ip, ok); err != nil {
-		return Account{}, err
-	}
-	entry := audit.Entry{ActorEmail: email, Action: audit.SignInFailed, IP: ip}
-	if ok {
-		id := row.ID
-		entry = audit.Entry{ActorID: &id, ActorEmail: row.Email, Action: audit.SignIn, Target: accountTarget(id), IP: ip}
-		if err := queries.MarkSignedIn(ctx, tx, row.ID, now); err != nil {
-			return Account{}, err
-		}
-		// Attempts older than every window count for nothing any more (audit_log keeps the
-		// history); successful sign-ins keep the table small.
-		if err := queries.PruneSignInAttempts(ctx, tx, now.Add(-attemptRetention(lim))); err != nil {
-			return Account{}, err
-		}
-	}
-	if err := audit.Record(ctx, tx, now, entry); err != nil {
-		return Account{}, err
-	}
-	if err := tx.Commit(ctx); err != nil {
 		return Account{}, err
 	}
 	if !ok {
 		return Account{}, ErrWrongCredentials
 	}
 	return accountOf(row), nil
+}
+
+// reserveAttempt checks the limits for email from ip and, when none stops it, records the
+// attempt as pending; both under the account's and the address's locks, in one transaction.
+// A refused attempt is audited and not recorded, so refusals never extend a limit.
+func (s *Service) reserveAttempt(ctx context.Context, email, ip string) (int64, error) {
+	now := s.now()
+	lim := s.limits()
+	var id int64
+	var refused *RateLimitedError
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		if err := queries.LockSignIn(ctx, tx, queries.SignInLockAccount, email); err != nil {
+			return err
+		}
+		if err := queries.LockSignIn(ctx, tx, queries.SignInLockAddress, ip); err != nil {
+			return err
+		}
+		c, err := queries.CountSignIns(ctx, tx, email, ip, now.Add(-lim.Window), now.Add(-lim.KnownFor))
+		if err != nil {
+			return err
+		}
+		if refused = lim.refusal(c, now); refused != nil {
+			return audit.Record(ctx, tx, now, audit.Entry{ActorEmail: email, Action: audit.SignInFailed,
+				Detail: "refused: too many failed sign-ins", IP: ip})
+		}
+		id, err = queries.ReserveSignInAttempt(ctx, tx, now, email, ip)
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	if refused != nil {
+		return 0, *refused
+	}
+	return id, nil
+}
+
+// refusal says whether a limit stops an attempt with counts c at now, and until when.
+func (l RateLimits) refusal(c queries.SignInCounts, now time.Time) *RateLimitedError {
+	stop := func(t queries.SignInTally) *RateLimitedError {
+		wait := l.Window
+		if t.Oldest != nil {
+			wait = t.Oldest.Add(l.Window).Sub(now)
+		}
+		return &RateLimitedError{RetryAfter: max(wait, time.Second)}
+	}
+	switch {
+	case c.Pair.N >= l.PerPair:
+		return stop(c.Pair)
+	case !c.Known && c.Address.N >= l.PerAddress:
+		return stop(c.Address)
+	case !c.Known && c.Account.N >= l.PerAccount:
+		return stop(c.Account)
+	}
+	return nil
+}
+
+// cancelAttempt forgets a pending attempt whose password was never checked (the gate was
+// full, the client left or the database failed), so it does not count against anyone. It
+// runs even when ctx has ended; if it fails, the attempt counts as a failure until the window
+// passes, which errs on the safe side.
+func (s *Service) cancelAttempt(ctx context.Context, id int64) {
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	_ = queries.CancelSignInAttempt(cctx, s.DB, id)
 }
 
 func attemptRetention(l RateLimits) time.Duration {
@@ -309,7 +419,7 @@ func (s *Service) Create(ctx context.Context, by Actor, rawEmail, rawName string
 	if err != nil {
 		return Account{}, "", err
 	}
-	hash, err := HashPassword(pw, s.params())
+	hash, err := s.gate().hash(ctx, pw, s.params())
 	if err != nil {
 		return Account{}, "", err
 	}
@@ -389,7 +499,7 @@ func (s *Service) ResetPassword(ctx context.Context, by Actor, id int64) (string
 }
 
 func (s *Service) setPassword(ctx context.Context, by Actor, id int64, pw string, mustChange bool, detail string) error {
-	hash, err := HashPassword(pw, s.params())
+	hash, err := s.gate().hash(ctx, pw, s.params())
 	if err != nil {
 		return err
 	}
@@ -427,7 +537,11 @@ func (s *Service) ChangePassword(ctx context.Context, a Account, ip, current, ne
 	if !found || row.Disabled {
 		return ErrNoAccount
 	}
-	if ok, err := VerifyPassword(current, row.PasswordHash); err != nil || !ok {
+	match, verr, err := s.gate().verify(ctx, current, row.PasswordHash)
+	if err != nil {
+		return err
+	}
+	if verr != nil || !match {
 		return InputError{"The current password is wrong."}
 	}
 	return s.setPassword(ctx, ActorOf(a, ip), a.ID, next, false, "changed by its owner")

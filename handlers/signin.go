@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -28,14 +29,17 @@ type Sessions interface {
 type SessionKeys struct {
 	Account string // the account id (int64)
 	Stamp   string // the account's auth.Account.SessionStamp at sign-in
+	CSRF    string // the session's CSRF token
 }
 
-// signInSession starts a signed-in session for a under a new token: a token planted before
-// sign-in is worthless after it.
+// signInSession starts a signed-in session for a under a new session token and without a
+// CSRF token (a new one is made for the first form it shows): neither a session token nor a
+// CSRF token planted before sign-in is worth anything after it.
 func signInSession(ctx context.Context, s Sessions, keys SessionKeys, a auth.Account) error {
 	if err := s.RenewToken(ctx); err != nil {
 		return err
 	}
+	s.Remove(ctx, keys.CSRF)
 	s.Put(ctx, keys.Account, a.ID)
 	s.Put(ctx, keys.Stamp, a.SessionStamp)
 	return nil
@@ -90,6 +94,7 @@ func (h *SignIn) Submit(c echo.Context) error {
 	}
 	a, err := h.svc.SignIn(c.Request().Context(), email, password, c.RealIP())
 	var input auth.InputError
+	var limited auth.RateLimitedError
 	switch {
 	case err == nil:
 	case errors.As(err, &input):
@@ -98,10 +103,14 @@ func (h *SignIn) Submit(c echo.Context) error {
 	case errors.Is(err, auth.ErrWrongCredentials):
 		view.Error = auth.ErrWrongCredentials.Error()
 		return render(c, http.StatusUnauthorized, views.SignIn(view))
-	case errors.Is(err, auth.ErrRateLimited):
-		view.Error = auth.ErrRateLimited.Error()
-		c.Response().Header().Set("Retry-After", "900")
+	case errors.As(err, &limited):
+		view.Error = limited.Error()
+		c.Response().Header().Set("Retry-After", strconv.Itoa(int(limited.RetryAfter.Seconds()+0.999)))
 		return render(c, http.StatusTooManyRequests, views.SignIn(view))
+	case errors.Is(err, auth.ErrBusy):
+		view.Error = auth.ErrBusy.Error()
+		c.Response().Header().Set("Retry-After", "2")
+		return render(c, http.StatusServiceUnavailable, views.SignIn(view))
 	default:
 		return err
 	}

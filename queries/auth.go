@@ -111,21 +111,63 @@ func MarkSignedIn(ctx context.Context, q Querier, id int64, at time.Time) error 
 	return err
 }
 
-// InsertSignInAttempt records one checked sign-in for the rate limits.
-func InsertSignInAttempt(ctx context.Context, q Querier, at time.Time, email, ip string, succeeded bool) error {
-	_, err := q.Exec(ctx, SQL("pg/auth_attempt_insert"), at, email, ip, succeeded)
+// Lock classes of LockSignIn: an account's attempts and an address's attempts.
+const (
+	SignInLockAccount int32 = 1
+	SignInLockAddress int32 = 2
+)
+
+// LockSignIn serialises, until tx ends, the sign-in attempts that share key (an email with
+// SignInLockAccount, an address with SignInLockAddress).
+func LockSignIn(ctx context.Context, tx pgx.Tx, class int32, key string) error {
+	_, err := tx.Exec(ctx, SQL("pg/auth_attempt_lock"), class, key)
 	return err
 }
 
-// SignInFailures counts failed sign-ins after since: for email (after its last success) and
-// for ip.
-func SignInFailures(ctx context.Context, q Querier, email, ip string, since time.Time) (byEmail, byIP int, err error) {
-	err = q.QueryRow(ctx, SQL("pg/auth_attempt_failures"), email, ip, since).Scan(&byEmail, &byIP)
-	return
+// SignInTally is the count of failed or pending sign-ins in one scope, with the oldest.
+type SignInTally struct {
+	N      int
+	Oldest *time.Time
 }
 
-// PruneSignInAttempts deletes attempts before cutoff.
-func PruneSignInAttempts(ctx context.Context, q Querier, cutoff time.Time) error {
-	_, err := q.Exec(ctx, SQL("pg/auth_attempts_prune"), cutoff)
+// SignInCounts is what the sign-in limits weigh for one email and address.
+type SignInCounts struct {
+	Pair, Address, Account SignInTally
+	// Known: the account signed in successfully from this address recently.
+	Known bool
+}
+
+// CountSignIns counts the failed and pending sign-ins after windowStart for email from ip,
+// for ip and for email (pair and account counts start after their last success), and whether
+// email signed in successfully from ip after knownSince.
+func CountSignIns(ctx context.Context, q Querier, email, ip string, windowStart, knownSince time.Time) (SignInCounts, error) {
+	var c SignInCounts
+	err := q.QueryRow(ctx, SQL("pg/auth_attempt_counts"), email, ip, windowStart, knownSince).Scan(
+		&c.Pair.N, &c.Pair.Oldest, &c.Address.N, &c.Address.Oldest, &c.Account.N, &c.Account.Oldest, &c.Known)
+	return c, err
+}
+
+// ReserveSignInAttempt records a pending attempt (counted as a failure until it ends).
+func ReserveSignInAttempt(ctx context.Context, q Querier, at time.Time, email, ip string) (id int64, err error) {
+	err = q.QueryRow(ctx, SQL("pg/auth_attempt_reserve"), at, email, ip).Scan(&id)
+	return id, err
+}
+
+// FinishSignInAttempt records whether a pending attempt succeeded.
+func FinishSignInAttempt(ctx context.Context, q Querier, id int64, succeeded bool) error {
+	_, err := q.Exec(ctx, SQL("pg/auth_attempt_finish"), id, succeeded)
+	return err
+}
+
+// CancelSignInAttempt forgets a pending attempt whose password was never checked.
+func CancelSignInAttempt(ctx context.Context, q Querier, id int64) error {
+	_, err := q.Exec(ctx, SQL("pg/auth_attempt_cancel"), id)
+	return err
+}
+
+// PruneSignInAttempts deletes failures before failuresBefore and successes before
+// successesBefore.
+func PruneSignInAttempts(ctx context.Context, q Querier, failuresBefore, successesBefore time.Time) error {
+	_, err := q.Exec(ctx, SQL("pg/auth_attempts_prune"), failuresBefore, successesBefore)
 	return err
 }

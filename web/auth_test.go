@@ -2,9 +2,11 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,10 +18,13 @@ func TestSignInRenewsTokenAndSignOutEndsSession(t *testing.T) {
 	a := newAccount(t, svc, "exec@mari.example", auth.RoleExecutive)
 	c := newClient(t, e, "192.0.2.40")
 
+	// A session token planted before sign-in (session fixation) is not the one signed in.
+	planted := "planted-token-planted-token-planted-token-x"
+	c.jar.SetCookies(base, []*http.Cookie{{Name: "mari_session", Value: planted}})
 	form := c.get("/signin?next=%2Fglossary")
-	before := c.sessionCookie()
-	if form.StatusCode != 200 || before == "" || !strings.Contains(form.Body, `name="next" value="/glossary"`) {
-		t.Fatalf("sign-in page: %d, cookie %q", form.StatusCode, before)
+	preSignIn := c.csrf
+	if form.StatusCode != 200 || preSignIn == "" || !strings.Contains(form.Body, `name="next" value="/glossary"`) {
+		t.Fatalf("sign-in page: %d, CSRF token %q", form.StatusCode, preSignIn)
 	}
 	res := c.post("/signin", url.Values{"email": {"EXEC@mari.example "}, "password": {knownPassword}, "next": {"/glossary"}})
 	if res.StatusCode != 303 || res.Header.Get("Location") != "/glossary" {
@@ -34,14 +39,27 @@ func TestSignInRenewsTokenAndSignOutEndsSession(t *testing.T) {
 		}
 	}
 	after := c.sessionCookie()
-	if after == "" || after == before {
-		t.Fatalf("the session token did not change at sign-in (%q → %q)", before, after)
+	if after == "" || after == planted {
+		t.Fatalf("the session token did not change at sign-in (%q → %q)", planted, after)
 	}
-	if n := count(t, db, `SELECT count(*) FROM sessions WHERE token = $1`, before); n != 0 {
-		t.Errorf("the pre-sign-in token is still in the store")
+	if n := count(t, db, `SELECT count(*) FROM sessions WHERE token = $1`, planted); n != 0 {
+		t.Errorf("the planted token is in the store")
 	}
-	if r := c.get("/"); r.StatusCode != 200 || !strings.Contains(r.Body, "exec@mari.example") {
-		t.Fatalf("signed in, GET /: %d", r.StatusCode)
+	home := c.get("/")
+	if home.StatusCode != 200 || !strings.Contains(home.Body, "exec@mari.example") {
+		t.Fatalf("signed in, GET /: %d", home.StatusCode)
+	}
+	// The CSRF token is new too: the pre-sign-in one (which a page of another site could have
+	// learnt) is refused on a signed-in form, and its cookie is deleted.
+	if c.csrf == "" || c.csrf == preSignIn {
+		t.Errorf("the CSRF token did not change at sign-in (%q → %q)", preSignIn, c.csrf)
+	}
+	if !deletesCookie(home, "mari_csrf") {
+		t.Errorf("the first signed-in page did not delete the pre-sign-in CSRF cookie")
+	}
+	old := url.Values{"current": {"x"}, "new": {"y"}, "confirm": {"y"}, "_csrf": {preSignIn}}
+	if r := c.do("POST", "/account/password", old, nil); r.StatusCode != 403 {
+		t.Errorf("the pre-sign-in CSRF token on a signed-in form: %d; want 403", r.StatusCode)
 	}
 	// An error page from a handler still carries exactly one session cookie.
 	if r := c.get("/?from=2026-03-01&to=2026-02-01"); r.StatusCode != 400 || sessionCookies(r) != 1 {
@@ -136,54 +154,155 @@ func TestSignInRateLimits(t *testing.T) {
 	db, e, svc := testServer(t, Config{})
 	newAccount(t, svc, "target@mari.example", auth.RoleExecutive)
 	newAccount(t, svc, "other@mari.example", auth.RoleExecutive)
+	newAccount(t, svc, "colleague@mari.example", auth.RoleExecutive)
 	lim := auth.DefaultRateLimits
 
-	// Per account: failures from many addresses add up; the next sign-in, even with the right
-	// password and from a fresh address, is refused. An unknown email is limited the same way.
+	// Per account and address: an attacker's failures stop the attacker's address, with a
+	// Retry-After that says when the oldest failure leaves the window, and never the owner
+	// signing in from elsewhere. An unknown email is limited the same way.
 	for _, email := range []string{"target@mari.example", "ghost@mari.example"} {
-		for i := range lim.PerAccount {
-			c := newClient(t, e, "198.51.100."+string(rune('1'+i)))
-			if r := c.signIn(email, "wrong"); r.StatusCode != 401 {
+		for i := range lim.PerPair {
+			if r := newClient(t, e, "198.51.100.1").signIn(email, "wrong"); r.StatusCode != 401 {
 				t.Fatalf("%s failure %d: %d", email, i+1, r.StatusCode)
 			}
 		}
-		c := newClient(t, e, "198.51.100.99")
-		r := c.signIn(email, knownPassword)
-		if r.StatusCode != 429 || !strings.Contains(r.Body, "Too many failed sign-ins") {
-			t.Errorf("%s after %d failures: %d; want 429", email, lim.PerAccount, r.StatusCode)
+		r := newClient(t, e, "198.51.100.1").signIn(email, knownPassword)
+		if r.StatusCode != 429 || !strings.Contains(r.Body, "Too many failed sign-ins. Wait 15 minutes") {
+			t.Errorf("%s after %d failures from one address: %d; want 429", email, lim.PerPair, r.StatusCode)
+		}
+		if got := r.Header.Get("Retry-After"); got != "900" {
+			t.Errorf("%s: Retry-After %q; want 900 (the window, the clock being pinned)", email, got)
 		}
 	}
-	// Another account from the same addresses is not affected.
-	newClient(t, e, "198.51.100.99").mustSignIn("other@mari.example")
+	newClient(t, e, "198.51.100.2").mustSignIn("target@mari.example")
 
-	// Per address: failures for different emails from one address.
+	// Per address: a spray of made-up emails stops the address for accounts that never signed
+	// in from it, but not for a colleague who did (the same office, the same proxy).
+	newClient(t, e, "203.0.113.7").mustSignIn("colleague@mari.example")
 	for i := range lim.PerAddress {
-		c := newClient(t, e, "203.0.113.7")
-		if r := c.signIn("spray"+string(rune('a'+i))+"@mari.example", "wrong"); r.StatusCode != 401 {
+		if r := newClient(t, e, "203.0.113.7").signIn(fmt.Sprintf("spray%d@mari.example", i), "wrong"); r.StatusCode != 401 {
 			t.Fatalf("spray %d: %d", i+1, r.StatusCode)
 		}
 	}
 	if r := newClient(t, e, "203.0.113.7").signIn("other@mari.example", knownPassword); r.StatusCode != 429 {
-		t.Errorf("address after %d failures: %d; want 429", lim.PerAddress, r.StatusCode)
+		t.Errorf("an account new to the address after %d failures there: %d; want 429", lim.PerAddress, r.StatusCode)
 	}
+	newClient(t, e, "203.0.113.7").mustSignIn("colleague@mari.example")
 	newClient(t, e, "203.0.113.8").mustSignIn("other@mari.example")
 
-	// Limited attempts are not counted (the limit does not extend itself) but are audited.
-	if n := count(t, db, `SELECT count(*) FROM signin_attempts WHERE NOT succeeded`); n != 2*lim.PerAccount+lim.PerAddress {
-		t.Errorf("%d failed attempts stored; want %d", n, 2*lim.PerAccount+lim.PerAddress)
+	// Per account, from many addresses: past the much higher account limit, new addresses are
+	// stopped; the owner's own address is not.
+	newClient(t, e, "192.0.2.200").mustSignIn("other@mari.example")
+	for i := range lim.PerAccount {
+		ip := fmt.Sprintf("10.%d.%d.1", i/250, i%250)
+		if r := newClient(t, e, ip).signIn("other@mari.example", "wrong"); r.StatusCode != 401 {
+			t.Fatalf("distributed failure %d: %d", i+1, r.StatusCode)
+		}
 	}
-	if n := count(t, db, `SELECT count(*) FROM audit_log WHERE action = 'signin_failed' AND detail LIKE 'refused%'`); n != 3 {
-		t.Errorf("%d refused sign-ins audited; want 3", n)
+	if r := newClient(t, e, "10.99.0.1").signIn("other@mari.example", knownPassword); r.StatusCode != 429 {
+		t.Errorf("a new address after %d failures of the account: %d; want 429", lim.PerAccount, r.StatusCode)
 	}
+	newClient(t, e, "192.0.2.200").mustSignIn("other@mari.example")
+
+	// Refused attempts are not counted (a limit does not extend itself) but are audited.
+	wantFailed := 2*lim.PerPair + lim.PerAddress + lim.PerAccount
+	if n := count(t, db, `SELECT count(*) FROM signin_attempts WHERE succeeded IS NOT TRUE`); n != wantFailed {
+		t.Errorf("%d failed attempts stored; want %d", n, wantFailed)
+	}
+	if n := count(t, db, `SELECT count(*) FROM audit_log WHERE action = 'signin_failed' AND detail LIKE 'refused%'`); n != 4 {
+		t.Errorf("%d refused sign-ins audited; want 4", n)
+	}
+}
+
+// Forty wrong passwords for one account from one address, all at once: the limit is counted
+// and checked in one locked step, so exactly the limit's number reach the password check and
+// every other one is told 429.
+func TestParallelSignInsCannotRaceTheLimit(t *testing.T) {
+	db, e, svc := testServerGate(t, Config{}, auth.NewHashGate(2, 30*time.Second))
+	newAccount(t, svc, "target@mari.example", auth.RoleExecutive)
+	gate := e.gate
+	before := gate.Checks()
+	statuses := parallelSignIns(t, e, 40, func(int) (string, string) { return "target@mari.example", "198.51.100.40" })
+	if statuses[401] != auth.DefaultRateLimits.PerPair || statuses[429] != 40-auth.DefaultRateLimits.PerPair {
+		t.Errorf("statuses %v; want %d × 401 and %d × 429", statuses, auth.DefaultRateLimits.PerPair, 40-auth.DefaultRateLimits.PerPair)
+	}
+	if n := gate.Checks() - before; n != int64(auth.DefaultRateLimits.PerPair) {
+		t.Errorf("%d password checks ran; want %d", n, auth.DefaultRateLimits.PerPair)
+	}
+	if n := count(t, db, `SELECT count(*) FROM signin_attempts WHERE succeeded IS NULL`); n != 0 {
+		t.Errorf("%d attempts left pending", n)
+	}
+	newClient(t, e, "198.51.100.41").mustSignIn("target@mari.example")
+}
+
+// Many sign-ins at once from everywhere: never more hashes at once than the gate allows; the
+// ones that find no turn in time get 503 with Retry-After, leave no attempt behind and do not
+// count against anyone.
+func TestPasswordHashingIsBounded(t *testing.T) {
+	params := auth.HashParams{Time: 1, Memory: 8 * 1024, Threads: 1}
+	db, e, svc := testServerGate(t, Config{}, auth.NewHashGate(2, 50*time.Millisecond), params)
+	newAccount(t, svc, "target@mari.example", auth.RoleExecutive)
+	statuses := parallelSignIns(t, e, 60, func(i int) (string, string) {
+		return fmt.Sprintf("user%d@mari.example", i), fmt.Sprintf("10.1.%d.%d", i/200, i%200)
+	})
+	if statuses[401]+statuses[503] != 60 || statuses[503] == 0 {
+		t.Errorf("statuses %v; want only 401 and some 503", statuses)
+	}
+	if p := e.gate.Peak(); p > 2 || p < 1 {
+		t.Errorf("%d hashes ran at once; want at most 2", p)
+	}
+	if busy := e.gate.Busy(); busy != int64(statuses[503]) {
+		t.Errorf("the gate turned away %d; %d got 503", busy, statuses[503])
+	}
+	if n := count(t, db, `SELECT count(*) FROM signin_attempts WHERE email LIKE 'user%'`); n != statuses[401] {
+		t.Errorf("%d attempts stored; want %d (only those checked)", n, statuses[401])
+	}
+}
+
+// parallelSignIns sends n wrong-password sign-ins at the same moment (who(i) gives the email
+// and address of the i-th) and counts the answers by status. Each client fetches its token
+// first, so only the sign-ins themselves run together. A 503 must say when to come back.
+func parallelSignIns(t *testing.T, e *gatedServer, n int, who func(int) (string, string)) map[int]int {
+	t.Helper()
+	clients := make([]*client, n)
+	for i := range clients {
+		_, ip := who(i)
+		clients[i] = newClient(t, e, ip)
+		clients[i].get("/signin")
+	}
+	var (
+		mu       sync.Mutex
+		statuses = map[int]int{}
+		wg       sync.WaitGroup
+		start    = make(chan struct{})
+	)
+	for i, c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			email, _ := who(i)
+			<-start
+			r := c.do("POST", "/signin", url.Values{"email": {email}, "password": {"wrong password"}, "_csrf": {c.csrf}}, nil)
+			mu.Lock()
+			defer mu.Unlock()
+			statuses[r.StatusCode]++
+			if r.StatusCode == 503 && (r.Header.Get("Retry-After") == "" || !strings.Contains(r.Body, "Sign-in is busy")) {
+				t.Errorf("503 without Retry-After or its message")
+			}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	return statuses
 }
 
 func TestRateLimitWindowPasses(t *testing.T) {
 	db, e, svc := testServer(t, Config{})
 	newAccount(t, svc, "target@mari.example", auth.RoleExecutive)
-	for range auth.DefaultRateLimits.PerAccount {
+	for range auth.DefaultRateLimits.PerPair {
 		newClient(t, e, "198.51.100.1").signIn("target@mari.example", "wrong")
 	}
-	if r := newClient(t, e, "198.51.100.2").signIn("target@mari.example", knownPassword); r.StatusCode != 429 {
+	if r := newClient(t, e, "198.51.100.1").signIn("target@mari.example", knownPassword); r.StatusCode != 429 {
 		t.Fatalf("limited: %d", r.StatusCode)
 	}
 	// 16 minutes later the failures have left the 15-minute window.
@@ -191,12 +310,12 @@ func TestRateLimitWindowPasses(t *testing.T) {
 		t.Fatal(err)
 	}
 	// One of them is two days old: a successful sign-in prunes it (the audit log keeps it).
-	if _, err := db.PG.Exec(context.Background(), `UPDATE signin_attempts SET at = at - interval '2 days' WHERE id = (SELECT min(id) FROM signin_attempts)`); err != nil {
+	if _, err := db.PG.Exec(context.Background(), `UPDATE signin_attempts SET at = at - interval '2 days' WHERE id = (SELECT min(id) FROM signin_attempts WHERE NOT succeeded)`); err != nil {
 		t.Fatal(err)
 	}
-	newClient(t, e, "198.51.100.2").mustSignIn("target@mari.example")
-	if n := count(t, db, `SELECT count(*) FROM signin_attempts WHERE NOT succeeded`); n != auth.DefaultRateLimits.PerAccount-1 {
-		t.Errorf("%d failed attempts left; want %d (the two-day-old one pruned)", n, auth.DefaultRateLimits.PerAccount-1)
+	newClient(t, e, "198.51.100.1").mustSignIn("target@mari.example")
+	if n := count(t, db, `SELECT count(*) FROM signin_attempts WHERE NOT succeeded`); n != auth.DefaultRateLimits.PerPair-1 {
+		t.Errorf("%d failed attempts left; want %d (the two-day-old one pruned)", n, auth.DefaultRateLimits.PerPair-1)
 	}
 }
 
@@ -279,6 +398,34 @@ func TestCSRF(t *testing.T) {
 	if n := count(t, db, `SELECT count(*) FROM audit_log`); n != audits {
 		t.Errorf("refused posts wrote %d audit rows", n-audits)
 	}
+	// A valid token from a page of another site (a foreign Origin, or a browser that says the
+	// request is cross-site) changes nothing.
+	for name, h := range map[string]http.Header{
+		"foreign Origin":        {"Origin": {"https://evil.example"}},
+		"Sec-Fetch-Site":        {"Sec-Fetch-Site": {"cross-site"}},
+		"same-site, other host": {"Sec-Fetch-Site": {"same-site"}, "Origin": {"https://other.mari.test"}},
+	} {
+		f := url.Values{"email": {"csrf@mari.example"}, "role": {"admin"}, "_csrf": {c.csrf}}
+		if r := c.do("POST", "/admin/accounts", f, h); r.StatusCode != 403 || !strings.Contains(r.Body, "came from another site") {
+			t.Errorf("%s with a valid token: %d; want 403", name, r.StatusCode)
+		}
+	}
+	anon.get("/signin")
+	login := url.Values{"email": {"admin@mari.example"}, "password": {knownPassword}, "_csrf": {anon.csrf}}
+	if r := anon.do("POST", "/signin", login, http.Header{"Origin": {"https://evil.example"}}); r.StatusCode != 403 || sessionCookies(r) != 0 {
+		t.Errorf("sign-in from another site with a valid token: %d; want 403 and no session", r.StatusCode)
+	}
+	if n := count(t, db, `SELECT count(*) FROM staff_accounts`); n != accounts {
+		t.Errorf("cross-site posts created %d accounts", n-accounts)
+	}
+	if n := count(t, db, `SELECT count(*) FROM audit_log`); n != audits {
+		t.Errorf("cross-site posts wrote %d audit rows", n-audits)
+	}
+	// Our own origin, as a browser sends it, is fine.
+	same := http.Header{"Origin": {"http://example.com"}, "Sec-Fetch-Site": {"same-origin"}}
+	if r := c.do("POST", "/admin/accounts", url.Values{"email": {"same@mari.example"}, "role": {"ops"}, "_csrf": {c.csrf}}, same); r.StatusCode != 200 {
+		t.Errorf("same-origin post: %d", r.StatusCode)
+	}
 	// With the token (form field or header), the same request works.
 	if r := c.post("/admin/accounts", create); r.StatusCode != 200 {
 		t.Errorf("with the token: %d", r.StatusCode)
@@ -310,24 +457,53 @@ func TestOpenRedirectRefused(t *testing.T) {
 	}
 }
 
-// A request that shows no form creates no session: a browser's stray /favicon.ico, an unknown
-// page or a redirect to sign-in leaves no cookie and no sessions row. The sign-in form does
-// start one, because its CSRF token must live somewhere.
-func TestNoSessionWithoutAForm(t *testing.T) {
-	db, h, _ := testServer(t, Config{})
+// A visitor who has not signed in has no session: no stray request, and not the sign-in form
+// either (its CSRF token lives in a cookie of its own), however many times it is shown.
+func TestNoSessionBeforeSignIn(t *testing.T) {
+	db, h, svc := testServer(t, Config{})
+	newAccount(t, svc, "exec@mari.example", auth.RoleExecutive)
 	c := newClient(t, h, "192.0.2.10")
 	for _, target := range []string{"/favicon.ico", "/nowhere", "/", "/robots.txt"} {
 		if r := c.get(target); sessionCookies(r) != 0 {
 			t.Errorf("GET %s (status %d) set a session cookie", target, r.StatusCode)
 		}
 	}
+	for i := range 1000 {
+		r := newClient(t, h, "192.0.2.11").get("/signin")
+		if r.StatusCode != 200 || sessionCookies(r) != 0 || !setsCookie(r, "mari_csrf") {
+			t.Fatalf("GET /signin #%d: status %d, %d session cookies, CSRF cookie %v; want 200, 0, true",
+				i+1, r.StatusCode, sessionCookies(r), setsCookie(r, "mari_csrf"))
+		}
+	}
+	// A wrong password re-shows the form: still no session.
+	if r := c.signIn("exec@mari.example", "wrong"); r.StatusCode != 401 || sessionCookies(r) != 0 {
+		t.Errorf("failed sign-in: %d with %d session cookies; want 401 with 0", r.StatusCode, sessionCookies(r))
+	}
 	if n := count(t, db, `SELECT count(*) FROM sessions`); n != 0 {
-		t.Fatalf("%d sessions after requests that showed no form; want 0", n)
+		t.Fatalf("%d sessions before anyone signed in; want 0", n)
 	}
-	if r := c.get("/signin"); r.StatusCode != 200 || sessionCookies(r) != 1 {
-		t.Fatalf("GET /signin: status %d, %d session cookies; want 200 and 1", r.StatusCode, sessionCookies(r))
-	}
+	c.mustSignIn("exec@mari.example")
 	if n := count(t, db, `SELECT count(*) FROM sessions`); n != 1 {
-		t.Fatalf("%d sessions after the sign-in form; want 1", n)
+		t.Errorf("%d sessions after one sign-in; want 1", n)
+	}
+}
+
+// The security headers: Permissions-Policy always, HSTS only when served over HTTPS.
+func TestSecurityHeaders(t *testing.T) {
+	for _, secure := range []bool{false, true} {
+		_, h, _ := testServer(t, Config{CookieSecure: secure})
+		r := newClient(t, h, "192.0.2.12").get("/signin")
+		if p := r.Header.Get("Permissions-Policy"); !strings.Contains(p, "camera=()") || !strings.Contains(p, "geolocation=()") {
+			t.Errorf("Permissions-Policy %q", p)
+		}
+		hsts := r.Header.Get("Strict-Transport-Security")
+		if secure != (hsts == "max-age=31536000") || (!secure && hsts != "") {
+			t.Errorf("secure cookies %v: Strict-Transport-Security %q", secure, hsts)
+		}
+		for _, v := range r.Header.Values("Set-Cookie") {
+			if strings.HasPrefix(v, "mari_csrf=") && (!strings.Contains(v, "HttpOnly") || !strings.Contains(v, "SameSite=Strict") || secure != strings.Contains(v, "Secure")) {
+				t.Errorf("secure %v: CSRF cookie %s", secure, v)
+			}
+		}
 	}
 }

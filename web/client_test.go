@@ -35,6 +35,28 @@ func testServer(t *testing.T, cfg Config) (*dbtest.DB, http.Handler, *auth.Servi
 	return db, e, &auth.Service{DB: db.PG, Params: auth.TestHashParams, Now: func() time.Time { return testNow }}
 }
 
+// gatedServer is the app with the password-hash gate it was given, to watch.
+type gatedServer struct {
+	http.Handler
+	gate *auth.HashGate
+}
+
+// testServerGate is testServer with a given hash gate and, optionally, other hash costs.
+func testServerGate(t *testing.T, cfg Config, gate *auth.HashGate, params ...auth.HashParams) (*dbtest.DB, *gatedServer, *auth.Service) {
+	t.Helper()
+	db := dbtest.New(t)
+	if cfg.PanelTimeout == 0 {
+		cfg.PanelTimeout = 5 * time.Second
+	}
+	p := auth.TestHashParams
+	if len(params) > 0 {
+		p = params[0]
+	}
+	now := func() time.Time { return testNow }
+	e := NewServer(Deps{Config: cfg, PG: db.PG, CH: db.CH, Now: now, PasswordParams: &p, HashGate: gate})
+	return db, &gatedServer{e, gate}, &auth.Service{DB: db.PG, Params: auth.TestHashParams, Now: now}
+}
+
 // knownPassword is what test accounts' owners choose after their one-time password.
 const knownPassword = "correct horse battery staple"
 
@@ -110,14 +132,17 @@ var csrfField = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
 func (c *client) get(target string) response { c.t.Helper(); return c.do("GET", target, nil, nil) }
 
 // post sends a form with the client's CSRF token (fetched from the sign-in page if it has
-// none yet).
+// none yet, or, signed in, from the change-password page, which every account may open).
 func (c *client) post(target string, form url.Values) response {
 	c.t.Helper()
 	if c.csrf == "" {
 		c.get("/signin")
-		if c.csrf == "" {
-			c.t.Fatal("no CSRF token on the sign-in page")
-		}
+	}
+	if c.csrf == "" {
+		c.get("/account/password")
+	}
+	if c.csrf == "" {
+		c.t.Fatal("no CSRF token on the sign-in or change-password page")
 	}
 	if form == nil {
 		form = url.Values{}
@@ -126,9 +151,17 @@ func (c *client) post(target string, form url.Values) response {
 	return c.do("POST", target, form, nil)
 }
 
+// signIn opens the sign-in form and posts it, as a browser does. A successful sign-in makes
+// the token it was sent with worthless, so the client forgets it and fetches the session's own
+// before its next post.
 func (c *client) signIn(email, password string) response {
 	c.t.Helper()
-	return c.post("/signin", url.Values{"email": {email}, "password": {password}})
+	c.get("/signin")
+	r := c.post("/signin", url.Values{"email": {email}, "password": {password}})
+	if r.StatusCode == http.StatusSeeOther {
+		c.csrf = ""
+	}
+	return r
 }
 
 // mustSignIn signs in and fails the test unless it succeeded.
@@ -157,6 +190,26 @@ func sessionCookies(r response) int {
 		}
 	}
 	return n
+}
+
+// setsCookie reports whether a response sets cookie name to a value; deletesCookie whether it
+// deletes it.
+func setsCookie(r response, name string) bool {
+	for _, ck := range r.Cookies() {
+		if ck.Name == name && ck.Value != "" && ck.MaxAge >= 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func deletesCookie(r response, name string) bool {
+	for _, ck := range r.Cookies() {
+		if ck.Name == name && ck.MaxAge < 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func count(t *testing.T, db *dbtest.DB, sql string, args ...any) int {

@@ -23,9 +23,10 @@ import (
 
 func registerMiddleware(e *echo.Echo, d Deps, s *security) {
 	e.Use(middleware.Recover())
-	e.Use(securityHeaders)
+	e.Use(securityHeaders(d.Config.CookieSecure))
 	// Forms here are small; a body beyond this is refused before anything parses it.
 	e.Use(middleware.BodyLimit("256K"))
+	e.Use(checkInput) // input.go; before the session is read, so a refused request costs no query and writes nothing
 	e.Use(s.loadAndSave, s.currentAccount, s.csrf, s.passwordChangeGate)
 	e.HTTPErrorHandler = errorHandler(d)
 }
@@ -33,9 +34,11 @@ func registerMiddleware(e *echo.Echo, d Deps, s *security) {
 // security holds the session manager and the sign-in service the middleware and the sign-in
 // handlers share.
 type security struct {
-	sessions *scs.SessionManager
-	auth     *auth.Service
-	log      *slog.Logger
+	sessions     *scs.SessionManager
+	auth         *auth.Service
+	log          *slog.Logger
+	crossOrigin  *http.CrossOriginProtection
+	cookieSecure bool
 }
 
 // Session keys.
@@ -76,18 +79,23 @@ func newSecurity(d Deps) *security {
 		}
 		http.Error(w, "Service unavailable", http.StatusServiceUnavailable)
 	}
-	svc := &auth.Service{DB: d.PG, Now: d.Now}
+	gate := d.HashGate
+	if gate == nil {
+		gate = auth.NewHashGate(d.Config.PasswordHashConcurrency, d.Config.PasswordHashWait)
+	}
+	svc := &auth.Service{DB: d.PG, Now: d.Now, Gate: gate}
 	if d.PasswordParams != nil {
 		svc.Params = *d.PasswordParams
 	}
-	return &security{sessions: sm, auth: svc, log: d.Log}
+	return &security{sessions: sm, auth: svc, log: d.Log,
+		crossOrigin: http.NewCrossOriginProtection(), cookieSecure: d.Config.CookieSecure}
 }
 
-// public paths get no session and no cookie: the health check, static files, and the
-// read-only report links, where the token in the URL is the only credential.
+// public paths get no session and no cookie: the health and readiness checks, static files,
+// and the read-only report links, where the token in the URL is the only credential.
 func public(c echo.Context) bool {
 	p := c.Request().URL.Path
-	return p == "/healthz" || strings.HasPrefix(p, "/static/") || strings.HasPrefix(p, "/r/") || strings.HasPrefix(p, "/display/")
+	return p == "/healthz" || p == "/readyz" || strings.HasPrefix(p, "/static/") || strings.HasPrefix(p, "/r/") || strings.HasPrefix(p, "/display/")
 }
 
 // loadAndSave runs the rest of the chain, error handling included, inside scs's LoadAndSave:
@@ -143,17 +151,46 @@ func (s *security) currentAccount(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// csrf guards every state-changing request with a token bound to the session: a POST (or
-// any unsafe method) must send it back in the form field _csrf or the header X-CSRF-Token.
+// csrfCookieName carries the CSRF token of a visitor who has not signed in (the sign-in
+// form's), so that such a visitor has no session row: a signed-in session keeps its token in
+// the session, where it is made anew after sign-in.
+const csrfCookieName = "mari_csrf"
+
+// csrfTokenLen is the length of a token: 32 random bytes, base64url without padding.
+const csrfTokenLen = 43
+
+// csrf guards every state-changing request twice. First by where it comes from: a request a
+// browser marks as cross-site (Sec-Fetch-Site), or whose Origin names another host, is refused
+// whatever it carries (net/http's CrossOriginProtection). Then by a token: a POST (or any
+// unsafe method) must send back, in the form field _csrf or the header X-CSRF-Token, the
+// token of its signed-in session, or, before sign-in, the token of the mari_csrf cookie.
 func (s *security) csrf(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
+		if err := s.crossOrigin.Check(c.Request()); err != nil {
+			return echo.NewHTTPError(http.StatusForbidden,
+				"This request came from another site, so nothing was changed. Use Mari BI's own pages.")
+		}
 		if public(c) {
 			return next(c)
 		}
 		ctx := c.Request().Context()
-		token := s.sessions.GetString(ctx, sessionCSRFKey)
-		// Minted on first use (a page rendering a form), so requests that show no form
-		// create no session and set no cookie.
+		_, signedIn := auth.Current(c)
+		var token string
+		var keep func(string)
+		if signedIn {
+			token = s.sessions.GetString(ctx, sessionCSRFKey)
+			keep = func(t string) { s.sessions.Put(ctx, sessionCSRFKey, t) }
+			if ck, err := c.Cookie(csrfCookieName); err == nil && ck.Value != "" {
+				c.SetCookie(s.csrfCookie("", -1)) // the pre-sign-in token is worthless now
+			}
+		} else {
+			if ck, err := c.Cookie(csrfCookieName); err == nil && len(ck.Value) == csrfTokenLen {
+				token = ck.Value
+			}
+			keep = func(t string) { c.SetCookie(s.csrfCookie(t, 0)) }
+		}
+		// Minted on first use (a page rendering a form), so requests that show no form set no
+		// cookie and, signed in, do not change the session.
 		var mintErr error
 		source := auth.CSRFSource(func() string {
 			if token == "" && mintErr == nil {
@@ -163,7 +200,7 @@ func (s *security) csrf(next echo.HandlerFunc) echo.HandlerFunc {
 					return ""
 				}
 				token = base64.RawURLEncoding.EncodeToString(b[:])
-				s.sessions.Put(ctx, sessionCSRFKey, token)
+				keep(token)
 			}
 			return token
 		})
@@ -177,13 +214,20 @@ func (s *security) csrf(next echo.HandlerFunc) echo.HandlerFunc {
 		if sent == "" {
 			sent = c.FormValue(auth.CSRFFormField)
 		}
-		// A session without a token never showed a form: nothing it sends can match.
+		// A visitor without a token never showed a form: nothing it sends can match.
 		if token == "" || subtle.ConstantTimeCompare([]byte(sent), []byte(token)) != 1 {
 			return echo.NewHTTPError(http.StatusForbidden,
 				"This form has expired or did not come from Mari BI, so nothing was changed. Go back, reload the page and try again.")
 		}
 		return next(c)
 	}
+}
+
+// csrfCookie is the pre-sign-in token's cookie; maxAge -1 deletes it. It lives as long as the
+// browser session, is never readable by scripts and never sent with another site's requests.
+func (s *security) csrfCookie(value string, maxAge int) *http.Cookie {
+	return &http.Cookie{Name: csrfCookieName, Value: value, Path: "/", MaxAge: maxAge,
+		HttpOnly: true, Secure: s.cookieSecure, SameSite: http.SameSiteStrictMode}
 }
 
 // passwordChangeGate keeps an account with a one-time password on the change-password page.
@@ -210,14 +254,27 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 	"img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; " +
 	"base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
-func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		h := c.Response().Header()
-		h.Set("Content-Security-Policy", contentSecurityPolicy)
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "same-origin")
-		h.Set("X-Frame-Options", "DENY")
-		return next(c)
+// permissionsPolicy turns off the browser features no page of Mari BI uses.
+const permissionsPolicy = "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), " +
+	"microphone=(), payment=(), usb=(), fullscreen=(self)"
+
+// securityHeaders go on every response. HSTS only when the cookies are Secure, that is when
+// the app is served over HTTPS: over plain http it would mean nothing (browsers ignore it),
+// and on localhost it would pin the name to HTTPS.
+func securityHeaders(https bool) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			h := c.Response().Header()
+			h.Set("Content-Security-Policy", contentSecurityPolicy)
+			h.Set("X-Content-Type-Options", "nosniff")
+			h.Set("Referrer-Policy", "same-origin")
+			h.Set("X-Frame-Options", "DENY")
+			h.Set("Permissions-Policy", permissionsPolicy)
+			if https {
+				h.Set("Strict-Transport-Security", "max-age=31536000")
+			}
+			return next(c)
+		}
 	}
 }
 

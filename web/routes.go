@@ -17,6 +17,7 @@ import (
 func registerRoutes(e *echo.Echo, d Deps, s *security) {
 	// Public.
 	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok") })
+	e.GET("/readyz", newReadiness(d).handle) // web/readyz.go
 	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", static.Handler())))
 
 	signedIn := auth.Require(auth.Roles...)
@@ -24,7 +25,7 @@ func registerRoutes(e *echo.Echo, d Deps, s *security) {
 	admins := auth.Require(auth.RoleAdmin)
 
 	// Signing in and out, and one's own password.
-	keys := handlers.SessionKeys{Account: sessionAccountKey, Stamp: sessionStampKey}
+	keys := handlers.SessionKeys{Account: sessionAccountKey, Stamp: sessionStampKey, CSRF: sessionCSRFKey}
 	signin := handlers.NewSignIn(s.auth, s.sessions, keys, d.Log)
 	e.GET("/signin", signin.Form)
 	e.POST("/signin", signin.Submit)
