@@ -3,9 +3,11 @@
 package calendar
 
 import (
+	"errors"
 	"fmt"
 	"time"
 	_ "time/tzdata" // the zone must resolve even on a machine without /usr/share/zoneinfo
+	"unicode/utf8"
 )
 
 // SAST is South African Standard Time.
@@ -36,22 +38,64 @@ func NewDate(y int, m time.Month, d int) Date {
 // Today is the SAST calendar day of now.
 func Today(now time.Time) Date { return DateOf(now) }
 
-// ParseDate parses YYYY-MM-DD as a SAST calendar day.
+// The window of dates Mari BI accepts from people: Mari has no data before 2000, and a date
+// past 2100 is a typo. Bounding every typed date keeps spans between two of them far inside
+// what a time.Duration holds (about 292 years) and inside what PostgreSQL and ClickHouse
+// store, so a mistyped year is a message, never an overflow or a database error.
+var (
+	EarliestDate = NewDate(2000, 1, 1)
+	LatestDate   = NewDate(2100, 12, 31)
+)
+
+// ErrOutsideWindow is wrapped by the errors of ParseDate, ParseMonth and CheckInWindow for a
+// well-formed date outside EarliestDate..LatestDate.
+var ErrOutsideWindow = errors.New("outside the dates Mari BI works with")
+
+// ParseDate parses YYYY-MM-DD as a SAST calendar day from 2000-01-01 to 2100-12-31.
 func ParseDate(s string) (Date, error) {
 	t, err := time.ParseInLocation("2006-01-02", s, SAST)
 	if err != nil {
-		return Date{}, fmt.Errorf("%q is not a date of the form YYYY-MM-DD", s)
+		return Date{}, fmt.Errorf("%q is not a date of the form YYYY-MM-DD", truncateForMessage(s))
+	}
+	if err := CheckInWindow(t); err != nil {
+		return Date{}, err
 	}
 	return Date{t}, nil
 }
 
-// ParseMonth parses YYYY-MM as the first day of that month.
+// ParseMonth parses YYYY-MM as the first day of that month, from 2000-01 to 2100-12.
 func ParseMonth(s string) (Date, error) {
 	t, err := time.ParseInLocation("2006-01", s, SAST)
 	if err != nil {
-		return Date{}, fmt.Errorf("%q is not a month of the form YYYY-MM", s)
+		return Date{}, fmt.Errorf("%q is not a month of the form YYYY-MM", truncateForMessage(s))
+	}
+	if err := CheckInWindow(t); err != nil {
+		return Date{}, err
 	}
 	return Date{t}, nil
+}
+
+// CheckInWindow refuses an instant outside the SAST days EarliestDate..LatestDate, with a
+// message that says which dates are accepted.
+func CheckInWindow(t time.Time) error {
+	if t.Before(EarliestDate.Start()) || !t.Before(LatestDate.End()) {
+		return fmt.Errorf("%s is %w: enter a date from %s to %s", t.In(SAST).Format("2006-01-02"), ErrOutsideWindow, EarliestDate, LatestDate)
+	}
+	return nil
+}
+
+// truncateForMessage keeps an echoed value short: a message quotes what was typed, not
+// a whole pasted page.
+func truncateForMessage(s string) string {
+	const max = 40
+	if len(s) <= max {
+		return s
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }
 
 // Start is the instant the day begins (00:00 SAST).

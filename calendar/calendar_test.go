@@ -1,6 +1,8 @@
 package calendar
 
 import (
+	"errors"
+	"strings"
 	"testing"
 	"time"
 )
@@ -68,5 +70,48 @@ func TestRangeMonthsAndWeeks(t *testing.T) {
 	}
 	if got := NewDate(2026, 1, 1).MonthsUntil(NewDate(2027, 2, 28)); got != 13 {
 		t.Fatalf("MonthsUntil = %d", got)
+	}
+}
+
+// Typed dates are accepted from 2000-01-01 to 2100-12-31 only; outside, the error says which
+// dates are accepted and is ErrOutsideWindow, so a page can tell "too old" from "not a date".
+func TestParseRefusesDatesOutsideTheWindow(t *testing.T) {
+	for _, s := range []string{"2000-01-01", "2026-02-28", "2100-12-31"} {
+		if d, err := ParseDate(s); err != nil || d.String() != s {
+			t.Errorf("ParseDate(%q) = %s, %v", s, d, err)
+		}
+	}
+	for _, s := range []string{"0000-01-01", "1999-12-31", "2101-01-01", "9999-12-31"} {
+		_, err := ParseDate(s)
+		if !errors.Is(err, ErrOutsideWindow) || !strings.Contains(err.Error(), "enter a date from 2000-01-01 to 2100-12-31") {
+			t.Errorf("ParseDate(%q): %v; want the window's message", s, err)
+		}
+	}
+	for _, s := range []string{"2000-01", "2100-12"} {
+		if d, err := ParseMonth(s); err != nil || d.MonthKey() != s {
+			t.Errorf("ParseMonth(%q) = %s, %v", s, d, err)
+		}
+	}
+	for _, s := range []string{"0000-01", "1999-12", "2101-01", "9999-12"} {
+		if _, err := ParseMonth(s); !errors.Is(err, ErrOutsideWindow) {
+			t.Errorf("ParseMonth(%q): %v; want ErrOutsideWindow", s, err)
+		}
+	}
+	for _, s := range []string{"2026-02-30", "26-01-01", "", "2026-01-01\x00"} {
+		if _, err := ParseDate(s); err == nil || errors.Is(err, ErrOutsideWindow) {
+			t.Errorf("ParseDate(%q): %v; want a malformed-date error", s, err)
+		}
+	}
+	// A long value is quoted shortened in the message.
+	_, err := ParseDate(strings.Repeat("9", 10_000))
+	if err == nil || len(err.Error()) > 100 {
+		t.Errorf("the message quotes %d bytes", len(err.Error()))
+	}
+	// The bounds are SAST days: the first instant of 2000 and the last of 2100 are in.
+	if CheckInWindow(time.Date(1999, 12, 31, 22, 0, 0, 0, time.UTC)) != nil || CheckInWindow(time.Date(2100, 12, 31, 21, 59, 59, 0, time.UTC)) != nil {
+		t.Errorf("the window's first or last SAST instant is refused")
+	}
+	if CheckInWindow(time.Date(1999, 12, 31, 21, 59, 59, 0, time.UTC)) == nil || CheckInWindow(time.Date(2100, 12, 31, 22, 0, 0, 0, time.UTC)) == nil {
+		t.Errorf("an instant just outside the window is accepted")
 	}
 }

@@ -34,6 +34,12 @@ var bankPanels = map[string]bool{"monthly": true, "status": true, "processing": 
 // partnership reads the bank of :code, answering 404 with a clear page when there is none.
 func (h *Banks) partnership(c echo.Context) (queries.Partnership, error) {
 	code := c.Param("code")
+	// Every stored code was made by the form (or the demo data) and fits the pattern: anything
+	// else is a mistyped address, answered without asking the database (which would refuse
+	// some input, such as a NUL byte, with an error that is not an outage).
+	if !bankCodePattern.MatchString(code) {
+		return queries.Partnership{}, errBankNotFound{code}
+	}
 	ctx, cancel := context.WithTimeout(c.Request().Context(), h.opts.PanelTimeout)
 	defer cancel()
 	p, ok, err := queries.PartnershipByCode(ctx, h.db, code)

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -81,13 +82,18 @@ func (f *partnershipForm) validate(checkCode bool) queries.Partnership {
 		f.Errors["status"] = "Choose pilot, active or inactive."
 	}
 	start, err := calendar.ParseDate(f.Start)
-	if err != nil {
+	switch {
+	case errors.Is(err, calendar.ErrOutsideWindow):
+		f.Errors["contract_start"] = fmt.Sprintf("Enter a start date from %s to %s.", calendar.EarliestDate, calendar.LatestDate)
+	case err != nil:
 		f.Errors["contract_start"] = "Enter the contract's start date as YYYY-MM-DD."
 	}
 	p.ContractStart = start
 	if f.End != "" {
 		end, err := calendar.ParseDate(f.End)
 		switch {
+		case errors.Is(err, calendar.ErrOutsideWindow):
+			f.Errors["contract_end"] = fmt.Sprintf("Enter an end date from %s to %s, or leave it empty for an open-ended contract.", calendar.EarliestDate, calendar.LatestDate)
 		case err != nil:
 			f.Errors["contract_end"] = "Enter the contract's end date as YYYY-MM-DD, or leave it empty for an open-ended contract."
 		case f.Errors["contract_start"] == "" && end.Before(start):

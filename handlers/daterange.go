@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -45,7 +46,7 @@ func findPreset(key string) (preset, bool) {
 }
 
 var (
-	earliestDate = calendar.NewDate(2000, 1, 1)
+	earliestDate = calendar.EarliestDate
 	maxRangeDays = 3653 // ten years, leap days included
 )
 
@@ -96,17 +97,15 @@ func parseRange(q url.Values, today calendar.Date, launch func() calendar.Date) 
 	}
 	from, err := calendar.ParseDate(rc.From)
 	if err != nil {
-		return rc, badf("The start date %q is not a date: use the form YYYY-MM-DD, such as %s.", rc.From, today.MonthStart())
+		return rc, dateProblem("start date", rc.From, today, today.MonthStart(), err)
 	}
 	to, err := calendar.ParseDate(rc.To)
 	if err != nil {
-		return rc, badf("The end date %q is not a date: use the form YYYY-MM-DD, such as %s.", rc.To, today)
+		return rc, dateProblem("end date", rc.To, today, today, err)
 	}
 	switch {
 	case to.Before(from):
 		return rc, badf("The range is reversed: the end date %s is before the start date %s.", to, from)
-	case from.Before(earliestDate):
-		return rc, badf("The start date %s is before %s; Mari has no data that old.", from, earliestDate)
 	case to.After(today):
 		return rc, badf("The end date %s is in the future (today is %s in SAST); choose %s or earlier.", to, today, today)
 	}
@@ -122,6 +121,18 @@ func parseRange(q url.Values, today calendar.Date, launch func() calendar.Date) 
 		}
 	}
 	return rc, nil
+}
+
+// dateProblem is the message for a typed date that calendar.ParseDate refused: a well-formed
+// date outside its window is too old or in the future, anything else shows the expected form.
+func dateProblem(what, typed string, today, example calendar.Date, err error) error {
+	switch {
+	case !errors.Is(err, calendar.ErrOutsideWindow):
+		return badf("The %s %q is not a date: use the form YYYY-MM-DD, such as %s.", what, typed, example)
+	case typed < earliestDate.String(): // well-formed, so the text orders as the dates do
+		return badf("The %s %s is before %s; Mari has no data that old.", what, typed, earliestDate)
+	}
+	return badf("The %s %s is in the future (today is %s in SAST); choose %s or earlier.", what, typed, today, today)
 }
 
 // launchMonth is plan month 1 and the start of the "all" range: the configured launch month,

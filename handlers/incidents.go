@@ -130,23 +130,27 @@ func incidentRow(i queries.Incident, now time.Time) views.IncidentRow {
 	if i.EndedAt == nil {
 		r.Ongoing = true
 		r.End = "ongoing"
-		r.Duration = "ongoing for " + humanDuration(now.Sub(i.StartedAt))
+		r.Duration = "ongoing for " + humanSpan(i.StartedAt, now)
 		r.EndForm = views.IncidentEndForm{Action: "/incidents/" + strconv.FormatInt(i.ID, 10) + "/end"}
 	} else {
 		r.End = sastMinute(*i.EndedAt)
-		r.Duration = humanDuration(i.EndedAt.Sub(i.StartedAt))
+		r.Duration = humanSpan(i.StartedAt, *i.EndedAt)
 	}
 	return r
 }
 
 func sastMinute(t time.Time) string { return t.In(calendar.SAST).Format("2006-01-02 15:04") }
 
-// humanDuration is d in whole minutes: "45 min", "1 h 12 min", "2 d 3 h 0 min".
-func humanDuration(d time.Duration) string {
-	if d < time.Minute {
+// humanSpan is the time from one instant to another in whole minutes: "45 min", "1 h 12 min",
+// "2 d 3 h 0 min". It counts in Unix seconds rather than through time.Sub, whose Duration
+// saturates at about 292 years: a row written before dates were bounded still shows its true
+// length instead of a clamped "106751 d".
+func humanSpan(from, to time.Time) string {
+	secs := to.Unix() - from.Unix()
+	if secs < 60 {
 		return "under 1 min"
 	}
-	mins := int64(d / time.Minute)
+	mins := secs / 60
 	days, hours, m := mins/(24*60), mins/60%24, mins%60
 	switch {
 	case days > 0:

@@ -21,9 +21,17 @@ const fixFields = "Please fix the fields marked below; nothing was saved."
 
 func readIncidentForm(c echo.Context) views.IncidentForm {
 	v := func(k string) string { return strings.TrimSpace(c.FormValue(k)) }
-	return views.IncidentForm{Title: v("title"), Severity: v("severity"), Outage: v("is_outage") != "",
-		StartedAt: v("started_at"), EndedAt: v("ended_at"), Description: strings.TrimRight(c.FormValue("description"), " \t\r\n"),
-		Errors: map[string]string{}}
+	f := views.IncidentForm{Title: v("title"), Severity: v("severity"), Outage: v("is_outage") != "",
+		StartedAt: v("started_at"), EndedAt: v("ended_at"), Errors: map[string]string{},
+		// Browsers send a textarea's line breaks as CRLF; stored and counted as one character
+		// each, as the textarea's maxlength counts them.
+		Description: strings.TrimRight(normaliseText(c.FormValue("description")), " \t\r\n")}
+	// The checkbox sends "1" when ticked and nothing otherwise; any other value is not from
+	// the form, and reading it as "ticked" would record an outage nobody chose.
+	if o := v("is_outage"); o != "" && o != "1" && o != "on" {
+		f.Errors["is_outage"] = "Tick the outage box or leave it empty."
+	}
+	return f
 }
 
 func formFromIncident(i queries.Incident) views.IncidentForm {
@@ -37,14 +45,19 @@ func formFromIncident(i queries.Incident) views.IncidentForm {
 }
 
 // parseSASTMinute reads a datetime-local value ("2026-03-15T09:30", seconds allowed) as SAST.
+// ok is false for anything else, and for a time outside calendar.EarliestDate..LatestDate:
+// bounded times keep every incident's duration and the uptime computed from it meaningful.
 func parseSASTMinute(s string) (time.Time, bool) {
 	for _, layout := range []string{datetimeLocal, "2006-01-02T15:04:05"} {
 		if t, err := time.ParseInLocation(layout, s, calendar.SAST); err == nil {
-			return t, true
+			return t, calendar.CheckInWindow(t) == nil
 		}
 	}
 	return time.Time{}, false
 }
+
+// earliestIncident is the oldest time an incident may be given, as the form shows times.
+var earliestIncident = calendar.EarliestDate.Start().Format("2006-01-02 15:04")
 
 // validateIncident checks every field of f against the clock and returns the incident to
 // save; f.Errors says what is wrong, field by field.
@@ -63,7 +76,7 @@ func validateIncident(f *views.IncidentForm, now time.Time) queries.Incident {
 	start, ok := parseSASTMinute(f.StartedAt)
 	switch {
 	case !ok:
-		f.Errors["started_at"] = "Enter when the incident started, as a date and time (SAST)."
+		f.Errors["started_at"] = "Enter when the incident started, as a date and time (SAST) from " + earliestIncident + " to now."
 	case start.After(now):
 		f.Errors["started_at"] = "An incident cannot start in the future (now is " + sastMinute(now) + " SAST)."
 	}
@@ -72,7 +85,7 @@ func validateIncident(f *views.IncidentForm, now time.Time) queries.Incident {
 		end, ok := parseSASTMinute(f.EndedAt)
 		switch {
 		case !ok:
-			f.Errors["ended_at"] = "Enter when the incident ended as a date and time (SAST), or leave it empty while it is ongoing."
+			f.Errors["ended_at"] = "Enter when the incident ended as a date and time (SAST) from " + earliestIncident + " to now, or leave it empty while it is ongoing."
 		case end.After(now):
 			f.Errors["ended_at"] = "An incident cannot end in the future (now is " + sastMinute(now) + " SAST); leave it empty while it is ongoing."
 		case f.Errors["started_at"] == "" && !end.After(start):
@@ -204,6 +217,14 @@ func (h *Incidents) End(c echo.Context) error {
 	now := h.opts.Now()
 	typed := strings.TrimSpace(c.FormValue("ended_at"))
 	var problem string
+	end := now.Truncate(time.Second)
+	if typed != "" {
+		t, ok := parseSASTMinute(typed)
+		if !ok {
+			problem = "Enter when the incident ended as a date and time (SAST) from " + earliestIncident + " to now, or leave it empty for now."
+		}
+		end = t
+	}
 	err = pgx.BeginFunc(ctx, h.db, func(tx pgx.Tx) error {
 		i, found, err := queries.IncidentForUpdate(ctx, tx, id)
 		if err != nil {
@@ -212,16 +233,9 @@ func (h *Incidents) End(c echo.Context) error {
 		if !found {
 			return errIncidentNotFound{c.Param("id")}
 		}
-		end := now.Truncate(time.Second)
-		if typed != "" {
-			t, ok := parseSASTMinute(typed)
-			if !ok {
-				problem = "Enter when the incident ended as a date and time (SAST), or leave it empty for now."
-				return nil
-			}
-			end = t
-		}
 		switch {
+		case problem != "":
+			return nil // what was typed is refused; the lookup above still answers 404 for no incident
 		case i.EndedAt != nil:
 			problem = "This incident already ended at " + sastMinute(*i.EndedAt) + " SAST; edit it to change the end."
 		case end.After(now):

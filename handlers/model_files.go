@@ -115,10 +115,13 @@ func (h *Model) Import(c echo.Context) error {
 const maxQuotedFileName = 200
 
 // quotedFileName is the uploaded file's base name, quoted (escapes for anything unprintable)
-// and shortened with "…" to at most maxQuotedFileName characters.
+// and shortened with "…" to at most maxQuotedFileName characters. Its work is linear in the
+// name's length whatever that is: every character quotes to at least one character, so no
+// prefix longer than the limit can fit, and the search for the longest one that does starts
+// there instead of at the name's full length.
 func quotedFileName(raw string) string {
 	r := []rune(strings.ToValidUTF8(filepath.Base(raw), "\uFFFD"))
-	for n := len(r); ; n-- {
+	for n := min(len(r), maxQuotedFileName); ; n-- {
 		name := string(r[:n])
 		if n < len(r) {
 			name += "…"

@@ -62,7 +62,7 @@ func NewReports(db ReportsDB, opts ReportsOptions) *Reports {
 const MaxNarrativeChars = 5000
 
 // earliestReportMonth is the first month a report may be written for.
-var earliestReportMonth = calendar.NewDate(2000, 1, 1)
+var earliestReportMonth = calendar.EarliestDate
 
 func badRequest(format string, args ...any) error {
 	return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf(format, args...))
@@ -167,15 +167,18 @@ func (h *Reports) parseMonth(s string) (calendar.Date, error) {
 	if s == "" {
 		return calendar.Date{}, badRequest("Choose a month, such as %s.", calendar.Today(h.opts.Now()).MonthKey())
 	}
-	m, err := calendar.ParseMonth(s)
-	if err != nil {
-		return m, badRequest("%q is not a month: use the form YYYY-MM, such as %s.", s, calendar.Today(h.opts.Now()).MonthKey())
-	}
 	this := calendar.Today(h.opts.Now()).MonthStart()
+	m, err := calendar.ParseMonth(s)
 	switch {
-	case m.Before(earliestReportMonth):
-		return m, badRequest("%s is before %s; Mari has no data that old.", m.MonthKey(), earliestReportMonth.MonthKey())
-	case m.After(this):
+	case err == nil:
+	case !errors.Is(err, calendar.ErrOutsideWindow):
+		return m, badRequest("%q is not a month: use the form YYYY-MM, such as %s.", s, calendar.Today(h.opts.Now()).MonthKey())
+	case s < earliestReportMonth.MonthKey(): // well-formed, so the text orders as the months do
+		return m, badRequest("%s is before %s; Mari has no data that old.", s, earliestReportMonth.MonthKey())
+	default:
+		return m, badRequest("%s has not begun yet (this month is %s).", s, this.MonthKey())
+	}
+	if m.After(this) {
 		return m, badRequest("%s has not begun yet (this month is %s).", m.MonthKey(), this.MonthKey())
 	}
 	return m, nil

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -24,6 +25,45 @@ type Deps struct {
 	// PasswordParams are the argon2id costs of new password hashes; nil = the defaults.
 	// Tests lower them.
 	PasswordParams *auth.HashParams
+	// HashGate bounds concurrent password hashing; nil = one made from the configuration.
+	// Tests pass their own to watch it.
+	HashGate *auth.HashGate
+	// RequestTimeout is each request's deadline; zero = requestTimeout. Tests shorten it.
+	RequestTimeout time.Duration
+}
+
+// writeTimeout is how long the server gives a response; a handler still running then is cut
+// off from its client. requestTimeout, a little shorter, is the deadline of every request's
+// context: a handler still working when it passes has its statements cancelled and its
+// transaction rolled back, so a request the client will never see answered writes nothing,
+// and the seconds left are enough to send the error page that says so.
+const (
+	writeTimeout   = 30 * time.Second
+	requestTimeout = writeTimeout - 5*time.Second
+)
+
+// withDeadline gives the request's context a deadline of limit. Registered innermost (inside
+// the session middleware), so the session is read and saved, and an error page rendered,
+// outside it. A handler that fails once the deadline has passed gets the 503 that says why.
+func withDeadline(limit time.Duration) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			outer := c.Request()
+			ctx, cancel := context.WithTimeout(outer.Context(), limit)
+			defer func() {
+				c.SetRequest(outer) // the error page (of an error or a panic) renders without the deadline
+				cancel()
+			}()
+			c.SetRequest(outer.WithContext(ctx))
+			err := next(c)
+			if err != nil && ctx.Err() != nil && outer.Context().Err() == nil {
+				return echo.NewHTTPError(http.StatusServiceUnavailable, fmt.Sprintf(
+					"This took longer than %s and was stopped; whatever it had not finished was not saved. Reload the page to see where things stand, then try again.",
+					limit)).SetInternal(err)
+			}
+			return err
+		}
+	}
 }
 
 // NewServer assembles the echo instance: middleware and every route (routes.go).
@@ -45,6 +85,10 @@ func NewServer(d Deps) *echo.Echo {
 	}
 	s := newSecurity(d)
 	registerMiddleware(e, d, s)
+	if d.RequestTimeout <= 0 {
+		d.RequestTimeout = requestTimeout
+	}
+	e.Use(withDeadline(d.RequestTimeout)) // after every middleware registerMiddleware adds: innermost
 	registerRoutes(e, d, s)
 	return e
 }
@@ -56,7 +100,7 @@ func Serve(ctx context.Context, e *echo.Echo, addr string) error {
 		Handler:           e,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
-		WriteTimeout:      30 * time.Second,
+		WriteTimeout:      writeTimeout,
 		IdleTimeout:       120 * time.Second,
 	}
 	errc := make(chan error, 1)
