@@ -88,13 +88,24 @@ Configuration comes from the environment; see README.md.
 `)
 }
 
-// connect opens both databases from the environment's configuration.
-func connect(ctx context.Context) (web.Config, *pgxpool.Pool, driver.Conn, error) {
+// interactive are the PostgreSQL session limits of `serve` (requests: no statement of a page
+// or a form should run anywhere near 30 s, and its client has given up by then) and `admin`.
+func interactive(cfg web.Config) dbconn.Settings {
+	return dbconn.Settings{StatementTimeout: cfg.PGStatementTimeout, IdleInTransactionTimeout: cfg.PGIdleTxTimeout}
+}
+
+// batch are the limits of migrate, demo and rollup backfill, which run long statements on
+// purpose (a COPY of millions of rows, a month's rollup at scale) at a terminal.
+func batch(web.Config) dbconn.Settings { return dbconn.Batch }
+
+// connect opens both databases from the environment's configuration, PostgreSQL with the
+// session limits that limits chooses for the command.
+func connect(ctx context.Context, limits func(web.Config) dbconn.Settings) (web.Config, *pgxpool.Pool, driver.Conn, error) {
 	cfg, err := web.LoadConfig()
 	if err != nil {
 		return cfg, nil, nil, err
 	}
-	pg, err := dbconn.Postgres(ctx, cfg.PostgresURL)
+	pg, err := dbconn.PostgresWith(ctx, cfg.PostgresURL, limits(cfg))
 	if err != nil {
 		return cfg, nil, nil, err
 	}
@@ -110,7 +121,7 @@ func connect(ctx context.Context) (web.Config, *pgxpool.Pool, driver.Conn, error
 }
 
 func migrate(ctx context.Context) error {
-	_, pg, ch, err := connect(ctx)
+	_, pg, ch, err := connect(ctx, batch)
 	if err != nil {
 		return err
 	}
@@ -127,21 +138,37 @@ func migrate(ctx context.Context) error {
 }
 
 func serve(ctx context.Context, log *slog.Logger) error {
-	cfg, pg, ch, err := connect(ctx)
+	cfg, pg, ch, err := connect(ctx, interactive)
 	if err != nil {
 		return err
 	}
 	defer pg.Close()
 	defer ch.Close()
 	if cfg.Scheduler {
-		go func() {
-			r := rollup.New(pg, log, nil)
-			// Fill rollups added by a newer release before the scheduler's first tick.
-			if err := r.CatchUp(ctx, os.Stderr); err != nil {
-				log.Error("rollup: catching up new jobs", "err", err)
-			}
-			r.RunScheduler(ctx, cfg.RefreshInterval)
-		}()
+		// The scheduler has its own small pool: its statements may run up to a job's deadline,
+		// beyond what a request may, and however busy it is, requests keep their connections.
+		jobs, err := dbconn.PostgresWith(ctx, cfg.PostgresURL, dbconn.Settings{
+			StatementTimeout:         cfg.RollupJobTimeout,
+			IdleInTransactionTimeout: cfg.PGIdleTxTimeout,
+			MaxConns:                 4,
+		})
+		if err != nil {
+			return err
+		}
+		defer jobs.Close()
+		r := rollup.New(jobs, log, nil)
+		r.JobTimeout = cfg.RollupJobTimeout
+		// Other instances on the same database run the same scheduler; the lease makes one of
+		// them do each round (and the catch-up of rollups added by a newer release).
+		s := rollup.NewScheduler(r, cfg.RefreshInterval)
+		s.Progress = os.Stderr
+		schedCtx, stopScheduler := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { defer close(done); s.Run(schedCtx) }()
+		// Runs before the pools close, so the lease is handed on while the database is
+		// reachable, and also when serving fails (a port in use) rather than ctx ending.
+		defer func() { stopScheduler(); <-done }()
+		log.Info("rollup scheduler", "holder", s.Holder, "refresh", s.Refresh, "lease", s.LeaseTTL, "job_timeout", r.JobTimeout)
 	}
 	e := web.NewServer(web.Deps{Config: cfg, PG: pg, CH: ch, Log: log})
 	log.Info("Mari BI is serving", "addr", cfg.ListenAddr)
@@ -172,7 +199,7 @@ func demo(ctx context.Context, args []string) error {
 		}
 		endAt = d.End()
 	}
-	_, pg, ch, err := connect(ctx)
+	_, pg, ch, err := connect(ctx, batch)
 	if err != nil {
 		return err
 	}
@@ -231,7 +258,7 @@ func rollupCmd(ctx context.Context, log *slog.Logger, args []string) error {
 	if to.Before(from) {
 		return fmt.Errorf("-to %s is before -from %s", to, from)
 	}
-	_, pg, ch, err := connect(ctx)
+	_, pg, ch, err := connect(ctx, batch)
 	if err != nil {
 		return err
 	}
@@ -265,7 +292,7 @@ func adminCmd(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		pg, err := dbconn.Postgres(ctx, cfg.PostgresURL)
+		pg, err := dbconn.PostgresWith(ctx, cfg.PostgresURL, interactive(cfg))
 		if err != nil {
 			return err
 		}
@@ -281,7 +308,7 @@ func adminCmd(ctx context.Context, args []string) error {
 		if len(args) > 1 {
 			return usageErr
 		}
-		pg, err := dbconn.Postgres(ctx, cfg.PostgresURL)
+		pg, err := dbconn.PostgresWith(ctx, cfg.PostgresURL, interactive(cfg))
 		if err != nil {
 			return err
 		}

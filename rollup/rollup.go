@@ -8,6 +8,7 @@ package rollup
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -39,6 +40,11 @@ type Runner struct {
 	PG  *pgxpool.Pool
 	Log *slog.Logger
 	Now func() time.Time
+	// JobTimeout is the deadline of each job run (one job for one day or month), recorded as
+	// that run's error when it passes; 0 means none. The scheduler inside `mari serve` sets it,
+	// so one stuck run cannot stall the scheduler; a backfill at a terminal leaves it 0 (its
+	// months can legitimately take minutes at scale, and Ctrl-C stops it).
+	JobTimeout time.Duration
 }
 
 // New returns a Runner; log and now may be nil for the defaults.
@@ -82,9 +88,21 @@ var dayJobs = []DayJob{
 // day runs every day job for one day. A failing job does not stop the others (each is
 // recorded on its own); the first error is returned.
 func (r *Runner) day(ctx context.Context, day calendar.Date, mode string) (int64, error) {
+	return r.dayWhile(ctx, day, mode, nil)
+}
+
+// errStopped is what a run returns when proceed said no before one of its jobs.
+var errStopped = errors.New("stopped before the job")
+
+// dayWhile is day, asking proceed (when not nil) before each job: the scheduler renews its
+// lease there, and stops as soon as another instance has taken over.
+func (r *Runner) dayWhile(ctx context.Context, day calendar.Date, mode string, proceed func(context.Context) bool) (int64, error) {
 	var total int64
 	var firstErr error
 	for _, job := range dayJobs {
+		if proceed != nil && !proceed(ctx) {
+			return total, errStopped
+		}
 		n, err := r.dayJob(ctx, job, day, mode)
 		total += n
 		if err != nil && firstErr == nil {
@@ -95,7 +113,7 @@ func (r *Runner) day(ctx context.Context, day calendar.Date, mode string) (int64
 }
 
 func (r *Runner) dayJob(ctx context.Context, job DayJob, day calendar.Date, mode string) (int64, error) {
-	return r.record(ctx, job.Name, mode, day, day, func() (int64, error) {
+	return r.record(ctx, job.Name, mode, day, day, func(ctx context.Context) (int64, error) {
 		return job.Run(ctx, r, day)
 	})
 }
@@ -107,7 +125,7 @@ func (r *Runner) Month(ctx context.Context, month calendar.Date) (int64, error) 
 }
 
 func (r *Runner) month(ctx context.Context, month calendar.Date, mode string) (int64, error) {
-	return r.record(ctx, JobCohorts, mode, month, month.MonthEnd(), func() (int64, error) {
+	return r.record(ctx, JobCohorts, mode, month, month.MonthEnd(), func(ctx context.Context) (int64, error) {
 		var n int64
 		err := pgx.BeginFunc(ctx, r.PG, func(tx pgx.Tx) error {
 			var err error
@@ -118,13 +136,19 @@ func (r *Runner) month(ctx context.Context, month calendar.Date, mode string) (i
 	})
 }
 
-// record runs job and writes its start, end, row count and error to rollup_runs.
-func (r *Runner) record(ctx context.Context, job, mode string, from, to calendar.Date, run func() (int64, error)) (int64, error) {
+// record runs job, within r.JobTimeout, and writes its start, end, row count and error to
+// rollup_runs.
+func (r *Runner) record(ctx context.Context, job, mode string, from, to calendar.Date, run func(context.Context) (int64, error)) (int64, error) {
+	if r.JobTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, r.JobTimeout)
+		defer cancel()
+	}
 	id, err := queries.StartRollupRun(ctx, r.PG, job, mode, from, to, r.Now())
 	if err != nil {
 		return 0, fmt.Errorf("%s %s: recording start: %w", job, from, err)
 	}
-	rows, runErr := run()
+	rows, runErr := run(ctx)
 	var errText *string
 	if runErr != nil {
 		s := runErr.Error()
@@ -185,6 +209,11 @@ func (r *Runner) Backfill(ctx context.Context, from, to calendar.Date, w io.Writ
 // with an empty table, and this fills it without recomputing the jobs that are up to date. It
 // is cheap when there is nothing to do, so serve and bench call it on every start.
 func (r *Runner) CatchUp(ctx context.Context, w io.Writer) error {
+	return r.catchUpWhile(ctx, w, nil)
+}
+
+// catchUpWhile is CatchUp, asking proceed (when not nil) before each job run.
+func (r *Runner) catchUpWhile(ctx context.Context, w io.Writer, proceed func(context.Context) bool) error {
 	if w == nil {
 		w = io.Discard
 	}
@@ -205,6 +234,9 @@ func (r *Runner) CatchUp(ctx context.Context, w io.Writer) error {
 		for d := from; !d.After(to); d = d.AddDays(1) {
 			if err := ctx.Err(); err != nil {
 				return err
+			}
+			if proceed != nil && !proceed(ctx) {
+				return errStopped
 			}
 			if _, err := r.dayJob(ctx, job, d, ModeBackfill); err != nil {
 				return err

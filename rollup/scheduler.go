@@ -2,6 +2,7 @@ package rollup
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"mari/calendar"
@@ -16,38 +17,39 @@ const FinalizeHour = 2
 // (the app was down at 02:00, say).
 const catchUpDays = 7
 
-// RunScheduler refreshes today's partial figures every `refresh` and finalises each past day
-// once, after 02:00 SAST of the following day, until ctx ends. Errors are logged and recorded
-// in rollup_runs; the next tick retries, so a database outage heals by itself.
-func (r *Runner) RunScheduler(ctx context.Context, refresh time.Duration) {
-	ticker := time.NewTicker(refresh)
-	defer ticker.Stop()
-	for {
-		r.Tick(ctx)
-		select {
-		case <-ctx.Done():
-			return
-		case <-ticker.C:
-		}
-	}
+// Tick does one round of the scheduler's work: finalise past days that need it, then refresh
+// today and the current month. It does the work whoever else is running: a process that shares
+// its database with other instances goes through Scheduler, which does it on one of them.
+func (r *Runner) Tick(ctx context.Context) {
+	r.tick(ctx, nil)
 }
 
-// Tick does one round of the scheduler's work: finalise past days that need it, then refresh
-// today and the current month.
-func (r *Runner) Tick(ctx context.Context) {
+// tick is Tick, asking proceed (when not nil) before each job run and stopping at the first no.
+func (r *Runner) tick(ctx context.Context, proceed func(context.Context) bool) {
+	goOn := func() bool { return proceed == nil || proceed(ctx) }
 	now := r.Now()
 	today := calendar.Today(now)
 	for _, day := range r.DaysToFinalize(ctx, now) {
-		if _, err := r.day(ctx, day, ModeFinal); err != nil {
+		if _, err := r.dayWhile(ctx, day, ModeFinal, proceed); errors.Is(err, errStopped) {
+			return
+		} else if err != nil {
 			r.Log.Error("rollup: finalising day", "day", day, "err", err)
 			continue
+		}
+		if !goOn() {
+			return
 		}
 		if _, err := r.month(ctx, day.MonthStart(), r.modeFor(day.MonthStart().AddMonths(1).Start())); err != nil {
 			r.Log.Error("rollup: finalising cohorts", "month", day.MonthKey(), "err", err)
 		}
 	}
-	if _, err := r.Day(ctx, today); err != nil {
+	if _, err := r.dayWhile(ctx, today, r.modeFor(today.End()), proceed); errors.Is(err, errStopped) {
+		return
+	} else if err != nil {
 		r.Log.Error("rollup: refreshing today", "day", today, "err", err)
+	}
+	if !goOn() {
+		return
 	}
 	if _, err := r.Month(ctx, today.MonthStart()); err != nil {
 		r.Log.Error("rollup: refreshing this month's cohorts", "month", today.MonthKey(), "err", err)

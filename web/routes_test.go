@@ -41,6 +41,7 @@ func coreRouteCases() map[string]routeCase {
 	empty := func(int64) url.Values { return url.Values{} }
 	return map[string]routeCase{
 		"GET /healthz":           {target: "/healthz", want: [5]string{"200", "200", "200", "200", "200"}},
+		"GET /readyz":            {target: "/readyz", want: [5]string{"200", "200", "200", "200", "200"}},
 		"GET /static/*":          {target: "/static/app.css", want: [5]string{"200", "200", "200", "200", "200"}},
 		"GET /signin":            {target: "/signin", want: [5]string{"200", "303 /", "303 /", "303 /ops", "303 /banks"}},
 		"POST /signin":           {target: "/signin", form: empty, want: [5]string{"400", "400", "400", "400", "400"}},
