@@ -12,11 +12,14 @@ RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/mari .
 FROM debian:bookworm-slim
 RUN useradd --system --uid 10001 --home-dir /nonexistent --shell /usr/sbin/nologin mari
 COPY --from=build /out/mari /usr/local/bin/mari
-COPY scripts/docker-entrypoint.sh /usr/local/bin/docker-entrypoint.sh
+COPY --chmod=0755 scripts/docker-entrypoint.sh /usr/local/bin/docker-entrypoint.sh
+COPY --chmod=0755 deploy/readyz.sh /usr/local/bin/mari-readyz
 USER mari
 ENV MARI_LISTEN_ADDR=:8080
 EXPOSE 8080
-# bash's /dev/tcp: a health check with no curl or wget in the image.
+# Healthy means ready: GET /readyz answers 200 only while PostgreSQL and ClickHouse can be
+# reached (/healthz would stay 200 through an outage). The image needs no writable path, so
+# it runs with a read-only root file system (docker-compose.yml).
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
-  CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/${MARI_LISTEN_ADDR##*:} && printf 'GET /healthz HTTP/1.0\\r\\n\\r\\n' >&3 && head -1 <&3 | grep -q ' 200 '"]
+  CMD ["/usr/local/bin/mari-readyz"]
 ENTRYPOINT ["/usr/local/bin/docker-entrypoint.sh"]

@@ -91,6 +91,5 @@ db-status: ## are the private database servers running?
 install-browser: ## install Debian's chromium for the browser tests if missing
 	scripts/install-browser.sh
 
-clean-data: ## stop the private databases and delete .data/ (every local database)
-	$(DBCTL) stop
-	rm -rf "$${MARI_DATA_DIR:-.data}"
+clean-data: ## stop the private databases and delete all their data (every local database)
+	$(DBCTL) clean
