@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"mari/bench"
-	"mari/web"
+	"mari/config"
 )
 
 // benchCmd measures dashboard server time on demo datasets of known size; see bench/.
@@ -43,7 +43,7 @@ func benchCmd(ctx context.Context, args []string) error {
 	if *requests < 1 || *warmup < 0 {
 		return errors.New("-requests must be at least 1 and -warmup at least 0")
 	}
-	cfg, err := web.LoadConfig()
+	cfg, err := config.Load()
 	if err != nil {
 		return err
 	}

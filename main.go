@@ -24,6 +24,7 @@ import (
 
 	"mari/auth"
 	"mari/calendar"
+	"mari/config"
 	"mari/dbconn"
 	"mari/demodata"
 	"mari/migrations"
@@ -90,18 +91,18 @@ Configuration comes from the environment; see README.md.
 
 // interactive are the PostgreSQL session limits of `serve` (requests: no statement of a page
 // or a form should run anywhere near 30 s, and its client has given up by then) and `admin`.
-func interactive(cfg web.Config) dbconn.Settings {
+func interactive(cfg config.Config) dbconn.Settings {
 	return dbconn.Settings{StatementTimeout: cfg.PGStatementTimeout, IdleInTransactionTimeout: cfg.PGIdleTxTimeout}
 }
 
 // batch are the limits of migrate, demo and rollup backfill, which run long statements on
 // purpose (a COPY of millions of rows, a month's rollup at scale) at a terminal.
-func batch(web.Config) dbconn.Settings { return dbconn.Batch }
+func batch(config.Config) dbconn.Settings { return dbconn.Batch }
 
 // connect opens both databases from the environment's configuration, PostgreSQL with the
 // session limits that limits chooses for the command.
-func connect(ctx context.Context, limits func(web.Config) dbconn.Settings) (web.Config, *pgxpool.Pool, driver.Conn, error) {
-	cfg, err := web.LoadConfig()
+func connect(ctx context.Context, limits func(config.Config) dbconn.Settings) (config.Config, *pgxpool.Pool, driver.Conn, error) {
+	cfg, err := config.Load()
 	if err != nil {
 		return cfg, nil, nil, err
 	}
@@ -274,7 +275,7 @@ func adminCmd(ctx context.Context, args []string) error {
 	if len(args) == 0 {
 		return usageErr
 	}
-	cfg, err := web.LoadConfig()
+	cfg, err := config.Load()
 	if err != nil {
 		return err
 	}

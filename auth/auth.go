@@ -80,18 +80,17 @@ func CSRFTokenFrom(ctx context.Context) string {
 	return ""
 }
 
-// HomeFor is the first page a role may see: where sign-in sends it.
-func HomeFor(r Role) string {
-	switch r {
-	case RoleAdmin, RoleExecutive:
-		return "/"
-	case RolePartnerships:
-		return "/banks"
-	case RoleOps:
-		return "/ops"
-	default:
-		return "/glossary"
+// Homes is each role's first page: where sign-in sends it. The web package's page registry
+// fills it from its pages' Landing column, and refuses to start unless every role has one.
+type Homes map[Role]string
+
+// For is role's first page; the glossary, which every signed-in account may read, for a role
+// the registry does not know.
+func (h Homes) For(r Role) string {
+	if home, ok := h[r]; ok {
+		return home
 	}
+	return "/glossary"
 }
 
 // CSRFContextKey is where the CSRF middleware (web/middleware.go) puts the request's token;

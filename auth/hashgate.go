@@ -7,13 +7,8 @@ import (
 	"time"
 
 	"golang.org/x/sync/semaphore"
-)
 
-// Defaults of the hash gate: two argon2id computations at once hold at most 2 × 64 MiB, and a
-// sign-in waits up to two seconds for a turn before it is told to come back.
-const (
-	DefaultHashConcurrency = 2
-	DefaultHashWait        = 2 * time.Second
+	"mari/config"
 )
 
 // ErrBusy is returned when every password-hashing slot stayed taken for the whole wait. The
@@ -35,13 +30,16 @@ type HashGate struct {
 }
 
 // NewHashGate lets at most concurrency hashes run at once; a caller waits up to wait for a
-// turn. Values below 1 (or a non-positive wait) take the defaults.
+// turn. Values below 1 (or a non-positive wait) take the configuration's defaults
+// (MARI_PASSWORD_HASH_CONCURRENCY, MARI_PASSWORD_HASH_WAIT): two argon2id computations at once
+// hold at most 2 × 64 MiB, and a sign-in waits up to two seconds for a turn before it is told
+// to come back.
 func NewHashGate(concurrency int, wait time.Duration) *HashGate {
 	if concurrency < 1 {
-		concurrency = DefaultHashConcurrency
+		concurrency = config.Default().PasswordHashConcurrency
 	}
 	if wait <= 0 {
-		wait = DefaultHashWait
+		wait = config.Default().PasswordHashWait
 	}
 	return &HashGate{sem: semaphore.NewWeighted(int64(concurrency)), wait: wait, capacity: concurrency}
 }

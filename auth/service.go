@@ -120,7 +120,7 @@ func (s *Service) params() HashParams {
 func (s *Service) gate() *HashGate {
 	s.gateOnce.Do(func() {
 		if s.Gate == nil {
-			s.Gate = NewHashGate(DefaultHashConcurrency, DefaultHashWait)
+			s.Gate = NewHashGate(0, 0) // the configuration's defaults
 		}
 	})
 	return s.Gate

@@ -8,7 +8,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"os"
 	"testing"
 	"time"
 
@@ -17,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"mari/calendar"
+	"mari/config"
 	"mari/dbconn"
 	"mari/migrations"
 	"mari/queries"
@@ -31,19 +31,16 @@ type DB struct {
 	CHOpts dbconn.ClickHouseOptions
 }
 
-func adminURL() string {
-	if v := os.Getenv("MARI_TEST_PG_ADMIN_URL"); v != "" {
-		return v
-	}
-	return "postgres://postgres@127.0.0.1:55432/postgres?sslmode=disable"
+// settings says where the test servers are (MARI_TEST_*, with the defaults of package config).
+// None of them is checked beyond being text, so reading them cannot fail.
+func settings() config.TestDatabases {
+	s, _ := config.LoadTests()
+	return s
 }
 
-func chAddr() string {
-	if v := os.Getenv("MARI_TEST_CH_ADDR"); v != "" {
-		return v
-	}
-	return "127.0.0.1:59000"
-}
+func adminURL() string { return settings().PGAdminURL }
+
+func chAddr() string { return settings().CHAddr }
 
 // New creates and migrates databases named mari_test_<random> and drops them when the test
 // ends. It fails (never skips) when the servers are not running: a skipped database test
@@ -99,7 +96,7 @@ func New(t testing.TB) *DB {
 }
 
 func (db *DB) drop() {
-	if os.Getenv("MARI_TEST_KEEP_DB") != "" {
+	if settings().KeepDB {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

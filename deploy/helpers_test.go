@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"mari/config"
 )
 
 // repoRoot is the repository's top folder: go test runs in the package's folder.
@@ -38,8 +40,6 @@ func randomHex(t testing.TB, n int) string {
 
 // pgAdminURL is the test PostgreSQL's superuser URL, as dbtest uses it.
 func pgAdminURL() string {
-	if v := os.Getenv("MARI_TEST_PG_ADMIN_URL"); v != "" {
-		return v
-	}
-	return "postgres://postgres@127.0.0.1:55432/postgres?sslmode=disable"
+	s, _ := config.LoadTests()
+	return s.PGAdminURL
 }

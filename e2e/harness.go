@@ -23,6 +23,7 @@ import (
 
 	"mari/auth"
 	"mari/calendar"
+	"mari/config"
 	"mari/dbtest"
 	"mari/demodata"
 	"mari/e2e/browser"
@@ -85,7 +86,7 @@ func StartApp(t testing.TB, opts AppOptions) *App {
 	t.Logf("demo data: %d users, %d transactions, %d events; loaded and rolled up in %s",
 		sum.Users, sum.Transactions, sum.Events, time.Since(start).Round(time.Millisecond))
 
-	cfg, err := web.LoadConfig()
+	cfg, err := config.Load()
 	if err != nil {
 		t.Fatal(err)
 	}

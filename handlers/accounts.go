@@ -194,12 +194,13 @@ type Password struct {
 	svc      PasswordService
 	sessions Sessions
 	keys     SessionKeys
+	homes    auth.Homes
 	log      *slog.Logger
 }
 
-// NewPassword returns the handler.
-func NewPassword(svc PasswordService, sessions Sessions, keys SessionKeys, log *slog.Logger) *Password {
-	return &Password{svc: svc, sessions: sessions, keys: keys, log: log}
+// NewPassword returns the handler. homes is where the page sends each role once it is done.
+func NewPassword(svc PasswordService, sessions Sessions, keys SessionKeys, homes auth.Homes, log *slog.Logger) *Password {
+	return &Password{svc: svc, sessions: sessions, keys: keys, homes: homes, log: log}
 }
 
 // Form shows the change-password form; with a one-time password it says why it is here.
@@ -232,5 +233,5 @@ func (h *Password) Submit(c echo.Context) error {
 			return err
 		}
 	}
-	return render(c, http.StatusOK, views.ChangePassword(views.PasswordForm{Done: true, Home: auth.HomeFor(a.Role)}))
+	return render(c, http.StatusOK, views.ChangePassword(views.PasswordForm{Done: true, Home: h.homes.For(a.Role)}))
 }

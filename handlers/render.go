@@ -13,6 +13,8 @@ import (
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
+
+	"mari/config"
 )
 
 // render writes a templ component with the given status. The page is rendered into a buffer
@@ -26,14 +28,11 @@ func render(c echo.Context, status int, comp templ.Component) error {
 	return c.HTMLBlob(status, buf.Bytes())
 }
 
-// DefaultPanelTimeout is how long a dashboard panel may take before it says "unavailable".
-const DefaultPanelTimeout = 3 * time.Second
-
-// panelDefaults fills the options every dashboard handler shares: the panel timeout, the
-// clock and the logger.
+// panelDefaults fills the options every dashboard handler shares: the panel timeout (the
+// configuration's default, MARI_PANEL_TIMEOUT), the clock and the logger.
 func panelDefaults(timeout *time.Duration, now *func() time.Time, log **slog.Logger) {
 	if *timeout <= 0 {
-		*timeout = DefaultPanelTimeout
+		*timeout = config.Default().PanelTimeout
 	}
 	if *now == nil {
 		*now = time.Now

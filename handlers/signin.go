@@ -50,19 +50,20 @@ type SignIn struct {
 	svc      SignInService
 	sessions Sessions
 	keys     SessionKeys
+	homes    auth.Homes
 	log      *slog.Logger
 }
 
-// NewSignIn returns the handler.
-func NewSignIn(svc SignInService, sessions Sessions, keys SessionKeys, log *slog.Logger) *SignIn {
-	return &SignIn{svc: svc, sessions: sessions, keys: keys, log: log}
+// NewSignIn returns the handler. homes is where each role goes after signing in.
+func NewSignIn(svc SignInService, sessions Sessions, keys SessionKeys, homes auth.Homes, log *slog.Logger) *SignIn {
+	return &SignIn{svc: svc, sessions: sessions, keys: keys, homes: homes, log: log}
 }
 
 // Form shows the sign-in form; a signed-in visitor goes straight on.
 func (h *SignIn) Form(c echo.Context) error {
 	next, _ := auth.SafeNext(c.QueryParam("next"))
 	if a, ok := auth.Current(c); ok {
-		return c.Redirect(http.StatusSeeOther, destination(next, a.Role))
+		return c.Redirect(http.StatusSeeOther, h.destination(next, a.Role))
 	}
 	view := views.SignInForm{Next: next}
 	if c.QueryParam("signed_out") != "" {
@@ -72,9 +73,9 @@ func (h *SignIn) Form(c echo.Context) error {
 }
 
 // destination is where a signed-in role goes: next when given, else its first page.
-func destination(next string, role auth.Role) string {
+func (h *SignIn) destination(next string, role auth.Role) string {
 	if next == "" || next == "/" {
-		return auth.HomeFor(role)
+		return h.homes.For(role)
 	}
 	return next
 }
@@ -117,5 +118,5 @@ func (h *SignIn) Submit(c echo.Context) error {
 	if err := signInSession(c.Request().Context(), h.sessions, h.keys, a); err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, destination(next, a.Role))
+	return c.Redirect(http.StatusSeeOther, h.destination(next, a.Role))
 }

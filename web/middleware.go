@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/alexedwards/scs/pgxstore"
 	"github.com/alexedwards/scs/v2"
@@ -18,6 +17,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"mari/auth"
+	"mari/config"
 	"mari/views"
 )
 
@@ -39,6 +39,9 @@ type security struct {
 	log          *slog.Logger
 	crossOrigin  *http.CrossOriginProtection
 	cookieSecure bool
+	// pages is the page registry: which paths go without a session, what an account with a
+	// one-time password may open, and the navigation of each role.
+	pages *registry
 }
 
 // Session keys.
@@ -55,13 +58,14 @@ func newSecurity(d Deps) *security {
 	if d.PG != nil {
 		sm.Store = pgxstore.New(d.PG)
 	}
+	// A server assembled with a partial Config (tests, tools) gets the configured defaults.
 	sm.IdleTimeout = d.Config.SessionIdle
 	if sm.IdleTimeout <= 0 {
-		sm.IdleTimeout = 2 * time.Hour
+		sm.IdleTimeout = config.Default().SessionIdle
 	}
 	sm.Lifetime = d.Config.SessionLifetime
 	if sm.Lifetime <= 0 {
-		sm.Lifetime = 12 * time.Hour
+		sm.Lifetime = config.Default().SessionLifetime
 	}
 	sm.Cookie.Name = "mari_session"
 	sm.Cookie.HttpOnly = true
@@ -91,11 +95,11 @@ func newSecurity(d Deps) *security {
 		crossOrigin: http.NewCrossOriginProtection(), cookieSecure: d.Config.CookieSecure}
 }
 
-// public paths get no session and no cookie: the health and readiness checks, static files,
-// and the read-only report links, where the token in the URL is the only credential.
-func public(c echo.Context) bool {
-	p := c.Request().URL.Path
-	return p == "/healthz" || p == "/readyz" || strings.HasPrefix(p, "/static/") || strings.HasPrefix(p, "/r/") || strings.HasPrefix(p, "/display/")
+// public requests get no session and no cookie: the registry's public pages (the health and
+// readiness checks, static files, and the read-only report and display links, where the token
+// in the URL is the only credential).
+func (s *security) public(c echo.Context) bool {
+	return s.pages.public(c.Request().URL.Path)
 }
 
 // loadAndSave runs the rest of the chain, error handling included, inside scs's LoadAndSave:
@@ -103,7 +107,7 @@ func public(c echo.Context) bool {
 // (page, redirect or error page) the request ends with.
 func (s *security) loadAndSave(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if public(c) {
+		if s.public(c) {
 			return next(c)
 		}
 		r := c.Request()
@@ -125,7 +129,7 @@ func (s *security) loadAndSave(next echo.HandlerFunc) echo.HandlerFunc {
 // is cached), so disabling an account or changing its role takes effect at once.
 func (s *security) currentAccount(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if public(c) {
+		if s.public(c) {
 			return next(c)
 		}
 		ctx := c.Request().Context()
@@ -147,6 +151,7 @@ func (s *security) currentAccount(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		auth.SetCurrent(c, a)
+		c.SetRequest(c.Request().WithContext(views.WithNavigation(c.Request().Context(), s.pages.navigation[a.Role])))
 		return next(c)
 	}
 }
@@ -170,7 +175,7 @@ func (s *security) csrf(next echo.HandlerFunc) echo.HandlerFunc {
 			return echo.NewHTTPError(http.StatusForbidden,
 				"This request came from another site, so nothing was changed. Use Mari BI's own pages.")
 		}
-		if public(c) {
+		if s.public(c) {
 			return next(c)
 		}
 		ctx := c.Request().Context()
@@ -230,15 +235,16 @@ func (s *security) csrfCookie(value string, maxAge int) *http.Cookie {
 		HttpOnly: true, Secure: s.cookieSecure, SameSite: http.SameSiteStrictMode}
 }
 
-// passwordChangeGate keeps an account with a one-time password on the change-password page.
+// passwordChangeGate keeps an account with a one-time password on the change-password page:
+// it may use only the pages the registry marks OneTimePassword (changing it, signing out).
 func (s *security) passwordChangeGate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		a, ok := auth.Current(c)
 		if !ok || !a.MustChangePassword {
 			return next(c)
 		}
-		switch c.Request().URL.Path {
-		case "/account/password", "/signout":
+		// c.Path is the matched route's pattern: echo routes before it runs middleware.
+		if s.pages.withOneTimePassword[c.Request().Method+" "+c.Path()] {
 			return next(c)
 		}
 		if c.Request().Method == http.MethodGet {

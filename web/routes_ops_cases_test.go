@@ -18,22 +18,21 @@ import (
 	"mari/auth"
 )
 
-// opsRouteCases are the route-matrix rows of the ops routes (web/routes_ops.go). The ops
+// opsRouteCases are the route-matrix rows of the ops routes (web/pages.go). The ops
 // dashboard is for ops, executives and admins; partnerships get the 403 page. On the empty
 // test database: an empty display-link form is a 400, revoking a link that does not exist a
 // 400, and a display token that does not exist the one 404 page.
 func opsRouteCases() map[string]routeCase {
 	empty := func(int64) url.Values { return url.Values{} }
-	staff := [5]string{"303 /signin", "200", "200", "200", "403"}
 	return map[string]routeCase{
-		"GET /ops":                           {target: "/ops", want: staff},
-		"GET /ops/data":                      {target: "/ops/data", want: staff},
-		"GET /ops/:file":                     {target: "/ops/tpm.csv", want: staff},
-		"GET /ops/display-links":             {target: "/ops/display-links", want: staff},
-		"POST /ops/display-links":            {target: "/ops/display-links", form: empty, want: [5]string{"401", "400", "400", "400", "403"}},
-		"POST /ops/display-links/:id/revoke": {target: "/ops/display-links/999999/revoke", form: empty, want: [5]string{"401", "400", "400", "400", "403"}},
-		"GET /display/:token":                {target: "/display/not-a-real-token", want: [5]string{"404", "404", "404", "404", "404"}},
-		"GET /display/:token/data":           {target: "/display/not-a-real-token/data", want: [5]string{"404", "404", "404", "404", "404"}},
+		"GET /ops":                           {target: "/ops", allowed: "200"},
+		"GET /ops/data":                      {target: "/ops/data", allowed: "200"},
+		"GET /ops/:file":                     {target: "/ops/tpm.csv", allowed: "200"},
+		"GET /ops/display-links":             {target: "/ops/display-links", allowed: "200"},
+		"POST /ops/display-links":            {target: "/ops/display-links", form: empty, allowed: "400"},
+		"POST /ops/display-links/:id/revoke": {target: "/ops/display-links/999999/revoke", form: empty, allowed: "400"},
+		"GET /display/:token":                {target: "/display/not-a-real-token", allowed: "404"},
+		"GET /display/:token/data":           {target: "/display/not-a-real-token/data", allowed: "404"},
 	}
 }
 

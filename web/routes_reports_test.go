@@ -101,8 +101,8 @@ func rerunRollup(t *testing.T, db *dbtest.DB) {
 	}
 }
 
-// reportServer is an echo with only the report routes, a clock the test moves, and a test
-// middleware standing in for sessions and CSRF.
+// reportServer is an echo with only the report pages of the registry, a clock the test moves,
+// and a test middleware standing in for sessions and CSRF.
 type reportServer struct {
 	t   *testing.T
 	e   *echo.Echo
@@ -124,8 +124,12 @@ func newReportServer(t *testing.T) *reportServer {
 			return next(c)
 		}
 	})
-	registerReportRoutes(s.e, Deps{PG: db.PG, Now: func() time.Time { return s.now },
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	d := Deps{PG: db.PG, Now: func() time.Time { return s.now }, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	for _, p := range newPages(d, newSecurity(d)).pages {
+		if strings.HasPrefix(p.Path, "/reports") || strings.HasPrefix(p.Path, "/r/") {
+			p.addTo(s.e)
+		}
+	}
 	return s
 }
 
@@ -228,8 +232,9 @@ func TestReportPublishFreezesFiguresAndVersion2ShowsWhatChanged(t *testing.T) {
 
 	// The draft shows live figures, labelled so, with growth against February.
 	rec := s.exec(http.MethodGet, fmt.Sprintf("/reports/%d", v1), nil)
-	want(t, rec, http.StatusOK, "March 2026", "figures live, not frozen", rand("1325.50"), rand("1500.30"),
-		rand("300.00"), rand("1000.20"), "+150.0%", "+341.8%", "+33.3%", "+50.0%",
+	// Revenue is Mari's: fees billed less BANKA's 30 % share, plus licensing (reports_test.go).
+	want(t, rec, http.StatusOK, "March 2026", "figures live, not frozen", rand("1325.50"), rand("1500.21"),
+		rand("300.00"), rand("1000.14"), "+150.0%", "+341.8%", "+33.3%", "+50.0%",
 		"Month 2 since launch", "month-12 milestone (January 2027)", "0.01%")
 	// Every report form posts the CSRF token back.
 	forms := regexp.MustCompile(`<form[^>]*action="/reports[^"]*"`).FindAllString(rec.Body.String(), -1)
@@ -269,7 +274,7 @@ func TestReportPublishFreezesFiguresAndVersion2ShowsWhatChanged(t *testing.T) {
 	rerunRollup(t, s.db)
 
 	rec = s.exec(http.MethodGet, fmt.Sprintf("/reports/%d", v1), nil)
-	want(t, rec, http.StatusOK, rand("1325.50"), rand("1500.30"), "Published 10 Apr 2026 10:00 SAST")
+	want(t, rec, http.StatusOK, rand("1325.50"), rand("1500.21"), "Published 10 Apr 2026 10:00 SAST")
 	wantNot(t, rec, rand("1425.50"), "live, not frozen")
 
 	// A published report cannot be edited, nor published twice.
@@ -284,7 +289,7 @@ func TestReportPublishFreezesFiguresAndVersion2ShowsWhatChanged(t *testing.T) {
 		t.Fatal("new version reused v1")
 	}
 	rec = s.exec(http.MethodGet, fmt.Sprintf("/reports/%d", v2), nil)
-	want(t, rec, http.StatusOK, "Version 2", "figures live, not frozen", rand("1425.50"), rand("1500.40"),
+	want(t, rec, http.StatusOK, "Version 2", "figures live, not frozen", rand("1425.50"), rand("1500.28"),
 		"Version 2 will supersede version 1", "Launched &lt;script&gt;")
 	// Starting again opens the same draft rather than a third version.
 	rec = s.exec(http.MethodPost, "/reports/2026-03/new-version", url.Values{})
@@ -295,11 +300,12 @@ func TestReportPublishFreezesFiguresAndVersion2ShowsWhatChanged(t *testing.T) {
 	s.now = reportT.Add(time.Hour)
 	s.publish(v2)
 	rec = s.exec(http.MethodGet, fmt.Sprintf("/reports/%d", v2), nil)
-	// 4 → 5 transactions, R1 325.50 → R1 425.50, fees 0.30 → 0.40, revenue 1 500.30 → 1 500.40.
+	// 4 → 5 transactions, R1 325.50 → R1 425.50, fees billed 0.30 → 0.40 and BANKA's share
+	// 0.09 → round(0.12) = 0.12, so Mari's revenue 1 500.21 → 1 500.28.
 	want(t, rec, http.StatusOK, "Version 2 supersedes version 1, published 10 Apr 2026 10:00 SAST",
 		"<td>Transactions</td><td><del>4</del></td><td><ins>5</ins></td>",
 		"<td>Completed volume</td><td><del>"+rand("1325.50")+"</del></td><td><ins>"+rand("1425.50")+"</ins></td>",
-		"<td>Revenue</td><td><del>"+rand("1500.30")+"</del></td><td><ins>"+rand("1500.40")+"</ins></td>")
+		"<td>Revenue (Mari&#39;s)</td><td><del>"+rand("1500.21")+"</del></td><td><ins>"+rand("1500.28")+"</ins></td>")
 	wantNot(t, rec, "<td>Total users (end of month)</td><td><del>")
 	rec = s.exec(http.MethodGet, fmt.Sprintf("/reports/%d", v1), nil)
 	want(t, rec, http.StatusOK, "Version 2 (published 10 Apr 2026 11:00) supersedes this version", rand("1325.50"))

@@ -66,8 +66,14 @@ func withDeadline(limit time.Duration) echo.MiddlewareFunc {
 	}
 }
 
-// NewServer assembles the echo instance: middleware and every route (routes.go).
+// NewServer assembles the echo instance: middleware and every page of the registry (pages.go).
 func NewServer(d Deps) *echo.Echo {
+	e, _ := newServer(d)
+	return e
+}
+
+// newServer is NewServer, also returning the page registry the server was built from.
+func newServer(d Deps) (*echo.Echo, *registry) {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
@@ -84,13 +90,14 @@ func NewServer(d Deps) *echo.Echo {
 		e.IPExtractor = echo.ExtractIPFromXFFHeader()
 	}
 	s := newSecurity(d)
+	s.pages = newPages(d, s)
 	registerMiddleware(e, d, s)
 	if d.RequestTimeout <= 0 {
 		d.RequestTimeout = requestTimeout
 	}
 	e.Use(withDeadline(d.RequestTimeout)) // after every middleware registerMiddleware adds: innermost
-	registerRoutes(e, d, s)
-	return e
+	s.pages.register(e)
+	return e, s.pages
 }
 
 // Serve runs the server until ctx is cancelled, then shuts down gracefully.

@@ -42,7 +42,7 @@ func TestRoutesAndErrorPages(t *testing.T) {
 		contains       []string
 	}{
 		// An empty database still renders the whole dashboard, with n/a rather than errors.
-		{"GET", "/", 200, []string{"Executive dashboard", "2025-10-01 to 2026-03-15", `href="/glossary#total-users"`,
+		{"GET", "/", 200, []string{"Executive dashboard", "2025-09-01 to 2026-03-15", `href="/glossary#total-users"`,
 			`data-echarts="chart-revenue"`, `<script id="chart-revenue" type="application/json">`, "all days in SAST",
 			"rollups have not run yet"}},
 		{"GET", "/glossary", 200, []string{`id="uptime"`, `id="ltv-cac"`, "overlapping outages count once"}},
