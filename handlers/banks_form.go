@@ -3,49 +3,55 @@ package handlers
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"math"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/labstack/echo/v4"
 	"github.com/shopspring/decimal"
 
-	"mari/audit"
 	"mari/calendar"
+	"mari/partnerships"
 	"mari/queries"
 	"mari/views"
 )
 
 var (
-	bankCodePattern = regexp.MustCompile(`^[A-Z0-9_]{2,20}$`)
-	maxMonthlyFee   = decimal.RequireFromString("10000000.00")
+	bankCodePattern = partnerships.CodePattern
 	hundred         = decimal.NewFromInt(100)
-	bankStatuses    = []string{"pilot", "active", "inactive"}
+	bankStatuses    = partnerships.Statuses
 )
 
-// partnershipForm is the form as typed, and what is wrong with it.
+// partnershipForm is the form as typed, and what is wrong with it. Version is the version of
+// the partnership the edit form was loaded at (0 when the form did not say).
 type partnershipForm struct {
 	Code, Name, Status, Start, End, MonthlyFee, SharePercent, SLA, APIEndpoint string
+	Version                                                                    int
 	Errors                                                                     map[string]string
 }
 
 func readPartnershipForm(c echo.Context) partnershipForm {
 	v := func(k string) string { return strings.TrimSpace(c.FormValue(k)) }
-	return partnershipForm{
+	f := partnershipForm{
 		Code: strings.ToUpper(v("bank_code")), Name: v("bank_name"), Status: v("status"), Start: v("contract_start"),
 		End: v("contract_end"), MonthlyFee: v("monthly_fee"), SharePercent: v("bank_share_percent"),
 		SLA: v("sla_p95_ms"), APIEndpoint: v("api_endpoint"), Errors: map[string]string{},
 	}
+	// A version the database cannot hold is as unknown as a missing one: 0, which an edit
+	// refuses as a conflict unless it changes nothing.
+	if n, err := strconv.Atoi(v("version")); err == nil && n > 0 && n <= math.MaxInt32 {
+		f.Version = n
+	}
+	return f
 }
 
 func formFromPartnership(p queries.Partnership) partnershipForm {
 	f := partnershipForm{Code: p.Code, Name: p.Name, Status: p.Status, Start: p.ContractStart.String(),
 		MonthlyFee: p.MonthlyFee.StringFixed(2), SharePercent: p.BankShare.Mul(hundred).StringFixed(2),
-		SLA: strconv.FormatInt(p.SLAP95ms, 10), APIEndpoint: p.APIEndpoint, Errors: map[string]string{}}
+		SLA: strconv.FormatInt(p.SLAP95ms, 10), APIEndpoint: p.APIEndpoint, Version: p.Version, Errors: map[string]string{}}
 	if p.ContractEnd != nil {
 		f.End = p.ContractEnd.String()
 	}
@@ -64,73 +70,59 @@ func decimalAtMost2(s string) (decimal.Decimal, bool) {
 	return d, true
 }
 
-// validate checks every field and returns the partnership to save; f.Errors says what is
-// wrong, field by field. checkCode is false on edit, where the code cannot change.
+// validate reads every field and returns the partnership to save; f.Errors says what is
+// wrong, field by field: text that does not read as a date or a number here, the rules of
+// a partnership (partnerships.Problems, which the service checks again) for the rest.
+// checkCode is false on edit, where the code cannot change.
 func (f *partnershipForm) validate(checkCode bool) queries.Partnership {
 	p := queries.Partnership{Code: f.Code, Name: f.Name, Status: f.Status, APIEndpoint: f.APIEndpoint}
-	if checkCode && !bankCodePattern.MatchString(f.Code) {
-		f.Errors["bank_code"] = "The bank code is 2 to 20 characters: capital letters A–Z, digits and _."
-	}
-	if n := utf8.RuneCountInString(f.Name); n < 1 || n > 100 {
-		f.Errors["bank_name"] = "Enter the bank's name, at most 100 characters."
-	}
-	valid := false
-	for _, s := range bankStatuses {
-		valid = valid || s == f.Status
-	}
-	if !valid {
-		f.Errors["status"] = "Choose pilot, active or inactive."
-	}
 	start, err := calendar.ParseDate(f.Start)
-	switch {
-	case errors.Is(err, calendar.ErrOutsideWindow):
-		f.Errors["contract_start"] = fmt.Sprintf("Enter a start date from %s to %s.", calendar.EarliestDate, calendar.LatestDate)
-	case err != nil:
+	if err != nil && !errors.Is(err, calendar.ErrOutsideWindow) {
 		f.Errors["contract_start"] = "Enter the contract's start date as YYYY-MM-DD."
 	}
-	p.ContractStart = start
+	p.ContractStart = start // zero, and refused by the rules, when it did not read
 	if f.End != "" {
 		end, err := calendar.ParseDate(f.End)
 		switch {
 		case errors.Is(err, calendar.ErrOutsideWindow):
-			f.Errors["contract_end"] = fmt.Sprintf("Enter an end date from %s to %s, or leave it empty for an open-ended contract.", calendar.EarliestDate, calendar.LatestDate)
+			f.Errors["contract_end"] = partnerships.MsgEndWindow
 		case err != nil:
 			f.Errors["contract_end"] = "Enter the contract's end date as YYYY-MM-DD, or leave it empty for an open-ended contract."
-		case f.Errors["contract_start"] == "" && end.Before(start):
-			f.Errors["contract_end"] = fmt.Sprintf("The contract cannot end (%s) before it starts (%s).", end, start)
 		default:
 			p.ContractEnd = &end
 		}
 	}
 	fee, ok := decimalAtMost2(f.MonthlyFee)
-	if !ok || fee.IsNegative() || fee.GreaterThan(maxMonthlyFee) {
-		f.Errors["monthly_fee"] = "Enter the monthly fee in rand, 0 to 10 000 000.00, with at most 2 decimals (such as 45000.00)."
+	if !ok {
+		f.Errors["monthly_fee"] = partnerships.MsgMonthlyFee
 	}
 	p.MonthlyFee = fee
 	share, ok := decimalAtMost2(f.SharePercent)
-	if !ok || share.IsNegative() || share.GreaterThan(hundred) {
-		f.Errors["bank_share_percent"] = "Enter the bank's share as a percentage from 0 to 100, with at most 2 decimals (such as 30)."
+	if !ok {
+		f.Errors["bank_share_percent"] = partnerships.MsgShare
 	}
 	p.BankShare = share.Div(hundred)
 	sla, err := strconv.ParseInt(f.SLA, 10, 64)
-	if err != nil || sla < 100 || sla > 120000 {
-		f.Errors["sla_p95_ms"] = "Enter the SLA as whole milliseconds from 100 to 120 000."
+	if err != nil {
+		f.Errors["sla_p95_ms"] = partnerships.MsgSLA
 	}
 	p.SLAP95ms = sla
-	if f.APIEndpoint != "" {
-		u, err := url.Parse(f.APIEndpoint)
-		if err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil || len(f.APIEndpoint) > 255 ||
-			strings.ContainsAny(f.APIEndpoint, " \t\r\n") {
-			f.Errors["api_endpoint"] = "Enter an https:// address of at most 255 characters, or leave it empty."
+	for field, msg := range partnerships.Problems(p, checkCode) {
+		if _, known := f.Errors[field]; !known {
+			f.Errors[field] = msg
 		}
 	}
 	return p
 }
 
+// partnershipService writes partnerships; it holds nothing but the pool and the clock, so
+// making it per request costs nothing.
+func (h *Banks) partnershipService() *partnerships.Service { return partnerships.New(h.db, h.opts.Now) }
+
 func (h *Banks) formView(f partnershipForm, isNew bool, msg string) views.BankForm {
 	v := views.BankForm{New: isNew, Code: f.Code, Name: f.Name, Status: f.Status, ContractStart: f.Start,
 		ContractEnd: f.End, MonthlyFee: f.MonthlyFee, SharePercent: f.SharePercent, SLA: f.SLA,
-		APIEndpoint: f.APIEndpoint, Errors: f.Errors, Message: msg, Statuses: bankStatuses}
+		APIEndpoint: f.APIEndpoint, Version: f.Version, Errors: f.Errors, Message: msg, Statuses: bankStatuses}
 	if isNew {
 		v.Action, v.Cancel = "/banks/new", "/banks"
 	} else {
@@ -148,28 +140,26 @@ func (h *Banks) NewForm(c echo.Context) error {
 
 // Create serves POST /banks/new: a valid partnership is saved and audited together.
 func (h *Banks) Create(c echo.Context) error {
-	_, by, err := staff(c)
+	by, err := changeActor(c)
 	if err != nil {
 		return err
 	}
 	f := readPartnershipForm(c)
 	p := f.validate(true)
 	if len(f.Errors) > 0 {
-		return render(c, http.StatusBadRequest, views.BankFormPage(h.formView(f, true, "Please fix the fields marked below; nothing was saved.")))
+		return render(c, http.StatusBadRequest, views.BankFormPage(h.formView(f, true, fixFields)))
 	}
-	ctx := c.Request().Context()
-	now := h.opts.Now()
-	err = pgx.BeginFunc(ctx, h.db, func(tx pgx.Tx) error {
-		if err := queries.InsertPartnership(ctx, tx, p, now); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, now, auditEntry(c, by, audit.PartnershipCreated, "bank "+p.Code, partnershipSummary(p)))
-	})
-	if isUniqueViolation(err) {
-		f.Errors["bank_code"] = fmt.Sprintf("A partnership with the code %s already exists; choose another code or edit that one.", p.Code)
-		return render(c, http.StatusBadRequest, views.BankFormPage(h.formView(f, true, "Please fix the fields marked below; nothing was saved.")))
-	}
-	if err != nil {
+	err = h.partnershipService().Create(c.Request().Context(), by, p)
+	var taken partnerships.CodeTakenError
+	var input partnerships.InputError
+	switch {
+	case errors.As(err, &taken):
+		f.Errors["bank_code"] = taken.Error()
+		return render(c, http.StatusBadRequest, views.BankFormPage(h.formView(f, true, fixFields)))
+	case errors.As(err, &input): // the form checks the same rules, so only a bug gets here
+		maps.Copy(f.Errors, input.Fields)
+		return render(c, http.StatusBadRequest, views.BankFormPage(h.formView(f, true, fixFields)))
+	case err != nil:
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/banks/"+url.PathEscape(p.Code)+"?saved=1")
@@ -186,9 +176,10 @@ func (h *Banks) EditForm(c echo.Context) error {
 }
 
 // Edit serves POST /banks/:code/edit: the change and its before→after audit entry land
-// together.
+// together. A form loaded before someone else saved the partnership is refused (409) with
+// what saving it would change, its values kept, and nothing written.
 func (h *Banks) Edit(c echo.Context) error {
-	_, by, err := staff(c)
+	by, err := changeActor(c)
 	if err != nil {
 		return err
 	}
@@ -200,74 +191,36 @@ func (h *Banks) Edit(c echo.Context) error {
 	f.Code = c.Param("code") // the code is the partnership's identity: never edited
 	p := f.validate(false)
 	if len(f.Errors) > 0 {
-		return render(c, http.StatusBadRequest, views.BankFormPage(h.formView(f, false, "Please fix the fields marked below; nothing was saved.")))
+		return render(c, http.StatusBadRequest, views.BankFormPage(h.formView(f, false, fixFields)))
 	}
-	ctx := c.Request().Context()
-	now := h.opts.Now()
-	unchanged := false
-	err = pgx.BeginFunc(ctx, h.db, func(tx pgx.Tx) error {
-		before, ok, err := queries.PartnershipForUpdate(ctx, tx, p.Code)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return errBankNotFound{p.Code}
-		}
-		changes := partnershipChanges(before, p)
-		if changes == "" {
-			unchanged = true
-			return nil
-		}
-		if err := queries.UpdatePartnership(ctx, tx, p, now); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, now, auditEntry(c, by, audit.PartnershipChanged, "bank "+p.Code, changes))
-	})
-	if done, err := notFoundPage(c, err); done || err != nil {
+	edited, err := h.partnershipService().Edit(c.Request().Context(), by, p, f.Version)
+	var conflict partnerships.ConflictError
+	var input partnerships.InputError
+	var missing partnerships.NotFoundError
+	switch {
+	case errors.As(err, &conflict):
+		f.Version = conflict.Current // a second, informed save may replace their values
+		return render(c, http.StatusConflict, views.BankFormPage(h.formView(f, false, partnershipConflictMessage(conflict, p))))
+	case errors.As(err, &input): // the form checks the same rules, so only a bug gets here
+		maps.Copy(f.Errors, input.Fields)
+		return render(c, http.StatusBadRequest, views.BankFormPage(h.formView(f, false, fixFields)))
+	case errors.As(err, &missing):
+		_, err := notFoundPage(c, errBankNotFound{missing.Code})
+		return err
+	case err != nil:
 		return err
 	}
 	saved := "1"
-	if unchanged {
+	if edited.Unchanged {
 		saved = "unchanged"
 	}
 	return c.Redirect(http.StatusSeeOther, "/banks/"+url.PathEscape(p.Code)+"?saved="+saved)
 }
 
-// partnershipFields are the audited fields of a partnership, as text. No secrets: the API key
-// hash is not among them.
-func partnershipFields(p queries.Partnership) [][2]string {
-	end := "open-ended"
-	if p.ContractEnd != nil {
-		end = p.ContractEnd.String()
-	}
-	api := "none"
-	if p.APIEndpoint != "" {
-		api = p.APIEndpoint
-	}
-	return [][2]string{
-		{"name", strconv.Quote(p.Name)}, {"status", p.Status}, {"contract_start", p.ContractStart.String()},
-		{"contract_end", end}, {"monthly_fee", p.MonthlyFee.StringFixed(2)},
-		{"bank_share", p.BankShare.Mul(hundred).StringFixed(2) + "%"}, {"sla_p95_ms", strconv.FormatInt(p.SLAP95ms, 10)},
-		{"api_endpoint", api},
-	}
-}
-
-func partnershipSummary(p queries.Partnership) string {
-	var parts []string
-	for _, kv := range partnershipFields(p) {
-		parts = append(parts, kv[0]+"="+kv[1])
-	}
-	return strings.Join(parts, "; ")
-}
-
-// partnershipChanges is "field: before → after" for every field that changed; "" for none.
-func partnershipChanges(before, after queries.Partnership) string {
-	b, a := partnershipFields(before), partnershipFields(after)
-	var parts []string
-	for i := range b {
-		if b[i][1] != a[i][1] {
-			parts = append(parts, b[i][0]+": "+b[i][1]+" → "+a[i][1])
-		}
-	}
-	return strings.Join(parts, "; ")
+// partnershipConflictMessage says why an edit was refused and what saving the typed values
+// now would change.
+func partnershipConflictMessage(e partnerships.ConflictError, typed queries.Partnership) string {
+	return fmt.Sprintf("Nothing was saved: this partnership was changed by someone else after you opened the form "+
+		"(you started from version %d; it is now at version %d). Your values are kept below; saving them again would change %s. "+
+		"Check them, then save again to make them the current terms.", e.Base, e.Current, partnerships.Changes(e.Saved, typed))
 }

@@ -5,26 +5,15 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/labstack/echo/v4"
 
-	"mari/audit"
+	"mari/links"
 	"mari/queries"
 	"mari/views"
 )
-
-// Audit actions of display links.
-const (
-	auditDisplayLinkCreated = "display_link_created"
-	auditDisplayLinkRevoked = "display_link_revoked"
-)
-
-const maxDisplayNameChars = 200
 
 // DisplayDB is what the display links read and write (PostgreSQL).
 type DisplayDB interface {
@@ -41,9 +30,10 @@ type DisplayOptions struct {
 // Display serves the display links: their management under /ops/display-links, and the
 // public wall screen /display/:token with its data.
 type Display struct {
-	db   DisplayDB
-	ops  *Ops
-	opts DisplayOptions
+	db    DisplayDB
+	links *links.Service // making and revoking the links
+	ops   *Ops
+	opts  DisplayOptions
 }
 
 // NewDisplay returns the handler; ops serves the dashboard's numbers.
@@ -54,7 +44,7 @@ func NewDisplay(db DisplayDB, ops *Ops, opts DisplayOptions) *Display {
 	if opts.Log == nil {
 		opts.Log = slog.Default()
 	}
-	return &Display{db: db, ops: ops, opts: opts}
+	return &Display{db: db, links: links.New(db, opts.Now), ops: ops, opts: opts}
 }
 
 // publicHeaders are set on every /display/ response: never cached, never indexed, and the
@@ -92,9 +82,9 @@ func (h *Display) Wall(c echo.Context) error {
 	if !ok {
 		return err
 	}
-	d := h.ops.shared(c.Request().Context(), queries.OpsFilter{})
-	return render(c, http.StatusOK, views.OpsPage(buildOpsView(d, opsViewOptions{
-		Wall: true, DataURL: "/display/" + c.Param("token") + "/data", Title: "Operations · " + name,
+	l := h.ops.load(c.Request().Context(), queries.OpsFilter{}, true)
+	return render(c, http.StatusOK, views.OpsPage(opsView(l, opsViewOptions{
+		DataURL: "/display/" + c.Param("token") + "/data", Title: "Operations · " + name,
 	})))
 }
 
@@ -103,23 +93,7 @@ func (h *Display) WallData(c echo.Context) error {
 	if _, ok, err := h.link(c); !ok {
 		return err
 	}
-	d := h.ops.shared(c.Request().Context(), queries.OpsFilter{})
-	return c.JSON(http.StatusOK, buildOpsJSON(d))
-}
-
-func parseDisplayName(s string) (string, string) {
-	s = strings.TrimSpace(s)
-	switch {
-	case s == "":
-		return s, "Enter a name for the screen, such as “Ops room TV”, so the link can be recognised and revoked later."
-	case !utf8.ValidString(s):
-		return s, "The name is not valid text."
-	case utf8.RuneCountInString(s) > maxDisplayNameChars:
-		return s, "The name is too long: 200 characters at most."
-	case strings.IndexFunc(s, unicode.IsControl) >= 0:
-		return s, "The name may not contain line breaks or control characters."
-	}
-	return s, ""
+	return h.ops.writeJSON(c, queries.OpsFilter{})
 }
 
 func (h *Display) page(ctx context.Context) (views.DisplayLinksPage, error) {
@@ -147,12 +121,12 @@ func (h *Display) List(c echo.Context) error {
 
 // Create serves POST /ops/display-links: a new link, shown once as a full URL.
 func (h *Display) Create(c echo.Context) error {
-	_, by, err := staff(c)
+	by, err := changeActor(c)
 	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
-	name, msg := parseDisplayName(c.FormValue("name"))
+	name, msg := links.CheckDisplayName(c.FormValue("name"))
 	if msg != "" {
 		p, err := h.page(ctx)
 		if err != nil {
@@ -161,30 +135,17 @@ func (h *Display) Create(c echo.Context) error {
 		p.Name, p.Error = name, msg
 		return render(c, http.StatusBadRequest, views.DisplayLinks(p))
 	}
-	token, hash, err := newToken()
+	l, err := h.links.CreateDisplayLink(ctx, by, name)
 	if err != nil {
-		return err
-	}
-	err = pgx.BeginFunc(ctx, h.db, func(tx pgx.Tx) error {
-		now := h.opts.Now()
-		id, err := queries.InsertDisplayLink(ctx, tx, name, hash, by, now)
-		if err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, now, auditEntry(c, by, auditDisplayLinkCreated, displayTarget(id), "for "+name))
-	})
-	if err != nil {
-		return err
+		return linkError(err)
 	}
 	p, err := h.page(ctx)
 	if err != nil {
 		return err
 	}
-	p.NewURL, p.NewName = c.Scheme()+"://"+c.Request().Host+"/display/"+token, name
+	p.NewURL, p.NewName = c.Scheme()+"://"+c.Request().Host+"/display/"+l.Token, name
 	return render(c, http.StatusOK, views.DisplayLinks(p))
 }
-
-func displayTarget(id int64) string { return "display link " + itoa(id) }
 
 // Revoke serves POST /ops/display-links/:id/revoke: the link stops working at once.
 func (h *Display) Revoke(c echo.Context) error {
@@ -192,28 +153,12 @@ func (h *Display) Revoke(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	_, by, err := staff(c)
+	by, err := changeActor(c)
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	err = pgx.BeginFunc(ctx, h.db, func(tx pgx.Tx) error {
-		l, ok, err := queries.DisplayLinkByID(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return badRequest("There is no display link %d.", id)
-		}
-		now := h.opts.Now()
-		revoked, err := queries.RevokeDisplayLink(ctx, tx, id, now)
-		if err != nil || !revoked {
-			return err // already revoked: nothing to do, nothing to audit
-		}
-		return audit.Record(ctx, tx, now, auditEntry(c, by, auditDisplayLinkRevoked, displayTarget(id), "for "+l.Name))
-	})
-	if err != nil {
-		return err
+	if _, err := h.links.RevokeDisplayLink(c.Request().Context(), by, id); err != nil {
+		return linkError(err)
 	}
 	return c.Redirect(http.StatusSeeOther, "/ops/display-links?revoked=1")
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"mari/calendar"
+	"mari/incidents"
 	"mari/metrics"
 	"mari/queries"
 	"mari/views"
@@ -55,7 +56,7 @@ const (
 	datetimeLocal       = "2006-01-02T15:04"
 )
 
-var incidentSeverities = []string{"minor", "major", "critical"}
+var incidentSeverities = incidents.Severities
 
 // incidentSummary is the last 30 days: how many incidents, how long the app was down (the
 // union of outages, as the executive dashboard's uptime counts it) and the uptime.
@@ -139,7 +140,7 @@ func incidentRow(i queries.Incident, now time.Time) views.IncidentRow {
 	return r
 }
 
-func sastMinute(t time.Time) string { return t.In(calendar.SAST).Format("2006-01-02 15:04") }
+func sastMinute(t time.Time) string { return incidents.SASTMinute(t) }
 
 // humanSpan is the time from one instant to another in whole minutes: "45 min", "1 h 12 min",
 // "2 d 3 h 0 min". It counts in Unix seconds rather than through time.Sub, whose Duration

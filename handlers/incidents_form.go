@@ -1,18 +1,19 @@
 package handlers
 
 import (
+	"errors"
 	"fmt"
+	"maps"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/labstack/echo/v4"
 
-	"mari/audit"
 	"mari/calendar"
+	"mari/incidents"
 	"mari/queries"
 	"mari/views"
 )
@@ -31,13 +32,18 @@ func readIncidentForm(c echo.Context) views.IncidentForm {
 	if o := v("is_outage"); o != "" && o != "1" && o != "on" {
 		f.Errors["is_outage"] = "Tick the outage box or leave it empty."
 	}
+	// A version the database cannot hold is as unknown as a missing one: 0, which an edit
+	// refuses as a conflict unless it changes nothing.
+	if n, err := strconv.Atoi(v("version")); err == nil && n > 0 && n <= math.MaxInt32 {
+		f.Version = n
+	}
 	return f
 }
 
 func formFromIncident(i queries.Incident) views.IncidentForm {
 	f := views.IncidentForm{ID: i.ID, Action: "/incidents/" + strconv.FormatInt(i.ID, 10), Title: i.Title,
 		Severity: i.Severity, Outage: i.IsOutage, StartedAt: i.StartedAt.In(calendar.SAST).Format(datetimeLocal),
-		Description: i.Description, Errors: map[string]string{}}
+		Description: i.Description, Version: i.Version, Errors: map[string]string{}}
 	if i.EndedAt != nil {
 		f.EndedAt = i.EndedAt.In(calendar.SAST).Format(datetimeLocal)
 	}
@@ -56,56 +62,38 @@ func parseSASTMinute(s string) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// earliestIncident is the oldest time an incident may be given, as the form shows times.
-var earliestIncident = calendar.EarliestDate.Start().Format("2006-01-02 15:04")
-
-// validateIncident checks every field of f against the clock and returns the incident to
-// save; f.Errors says what is wrong, field by field.
+// validateIncident reads every field of f and returns the incident to save; f.Errors says
+// what is wrong, field by field: a time that does not read here, the rules of an incident
+// (incidents.Problems, which the service checks again) for the rest.
 func validateIncident(f *views.IncidentForm, now time.Time) queries.Incident {
 	i := queries.Incident{ID: f.ID, Title: f.Title, Severity: f.Severity, IsOutage: f.Outage, Description: f.Description}
-	if n := utf8.RuneCountInString(f.Title); n < 1 || n > 200 {
-		f.Errors["title"] = "Enter a title of 1 to 200 characters."
-	}
-	valid := false
-	for _, s := range incidentSeverities {
-		valid = valid || s == f.Severity
-	}
-	if !valid {
-		f.Errors["severity"] = "Choose minor, major or critical."
-	}
 	start, ok := parseSASTMinute(f.StartedAt)
-	switch {
-	case !ok:
-		f.Errors["started_at"] = "Enter when the incident started, as a date and time (SAST) from " + earliestIncident + " to now."
-	case start.After(now):
-		f.Errors["started_at"] = "An incident cannot start in the future (now is " + sastMinute(now) + " SAST)."
+	if !ok {
+		f.Errors["started_at"] = incidents.MsgStart
 	}
 	i.StartedAt = start
 	if f.EndedAt != "" {
-		end, ok := parseSASTMinute(f.EndedAt)
-		switch {
-		case !ok:
-			f.Errors["ended_at"] = "Enter when the incident ended as a date and time (SAST) from " + earliestIncident + " to now, or leave it empty while it is ongoing."
-		case end.After(now):
-			f.Errors["ended_at"] = "An incident cannot end in the future (now is " + sastMinute(now) + " SAST); leave it empty while it is ongoing."
-		case f.Errors["started_at"] == "" && !end.After(start):
-			f.Errors["ended_at"] = fmt.Sprintf("The end (%s) must be after the start (%s).", sastMinute(end), sastMinute(start))
-		default:
+		if end, ok := parseSASTMinute(f.EndedAt); ok {
 			i.EndedAt = &end
+		} else {
+			f.Errors["ended_at"] = incidents.MsgEnd
 		}
 	}
-	if utf8.RuneCountInString(f.Description) > 5000 {
-		f.Errors["description"] = "The description can be at most 5000 characters."
-	}
-	if !utf8.ValidString(f.Title) || !utf8.ValidString(f.Description) {
-		f.Errors["description"] = "The text contains characters that are not valid UTF-8."
+	for field, msg := range incidents.Problems(i, now) {
+		if _, known := f.Errors[field]; !known {
+			f.Errors[field] = msg
+		}
 	}
 	return i
 }
 
+// incidentService writes incidents; it holds nothing but the pool and the clock, so making it
+// per request costs nothing.
+func (h *Incidents) incidentService() *incidents.Service { return incidents.New(h.db, h.opts.Now) }
+
 // Create serves POST /incidents: a valid incident is saved and audited together.
 func (h *Incidents) Create(c echo.Context) error {
-	_, by, err := staff(c)
+	by, err := changeActor(c)
 	if err != nil {
 		return err
 	}
@@ -113,19 +101,18 @@ func (h *Incidents) Create(c echo.Context) error {
 	f := readIncidentForm(c)
 	f.Action = "/incidents"
 	i := validateIncident(&f, now)
-	if len(f.Errors) > 0 {
+	refuse := func() error {
 		f.Open = true
 		return h.renderPage(c, http.StatusBadRequest, func(p *views.IncidentsPage) { p.New, p.Message = f, fixFields })
 	}
-	ctx := c.Request().Context()
-	var id int64
-	err = pgx.BeginFunc(ctx, h.db, func(tx pgx.Tx) error {
-		if id, err = queries.InsertIncident(ctx, tx, i, now); err != nil {
-			return err
-		}
-		i.ID = id
-		return audit.Record(ctx, tx, now, auditEntry(c, by, audit.IncidentRecorded, incidentTarget(id), incidentSummaryText(i)))
-	})
+	if len(f.Errors) > 0 {
+		return refuse()
+	}
+	id, err := h.incidentService().Record(c.Request().Context(), by, i)
+	if input := (incidents.InputError{}); errors.As(err, &input) { // the form checks the same rules
+		maps.Copy(f.Errors, input.Fields)
+		return refuse()
+	}
 	if err != nil {
 		return err
 	}
@@ -133,8 +120,10 @@ func (h *Incidents) Create(c echo.Context) error {
 }
 
 // Edit serves POST /incidents/:id: the change and its before→after audit entry land together.
+// A form loaded before someone else changed the incident (edited or ended it) is refused
+// (409) with what saving it would change, its values kept, and nothing written.
 func (h *Incidents) Edit(c echo.Context) error {
-	_, by, err := staff(c)
+	by, err := changeActor(c)
 	if err != nil {
 		return err
 	}
@@ -156,37 +145,37 @@ func (h *Incidents) Edit(c echo.Context) error {
 	f.ID, f.Action = id, "/incidents/"+strconv.FormatInt(id, 10)
 	i := validateIncident(&f, now)
 	if len(f.Errors) > 0 {
-		return h.renderEditError(c, f)
+		return h.renderEditForm(c, http.StatusBadRequest, f, fixFields)
 	}
-	err = pgx.BeginFunc(ctx, h.db, func(tx pgx.Tx) error {
-		before, found, err := queries.IncidentForUpdate(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if !found {
-			return errIncidentNotFound{c.Param("id")}
-		}
-		changes := incidentChanges(before, i)
-		if changes == "" {
-			return nil
-		}
-		if err := queries.UpdateIncident(ctx, tx, i); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, now, auditEntry(c, by, audit.IncidentChanged, incidentTarget(id), changes))
-	})
-	if done, err := incidentNotFoundPage(c, err); done || err != nil {
+	_, err = h.incidentService().Edit(ctx, by, i, f.Version)
+	var conflict incidents.ConflictError
+	var input incidents.InputError
+	var missing incidents.NotFoundError
+	switch {
+	case errors.As(err, &conflict):
+		f.Version = conflict.Current // a second, informed save may replace their values
+		return h.renderEditForm(c, http.StatusConflict, f, fmt.Sprintf("Nothing was saved: this incident was changed by someone else after you opened the form "+
+			"(you started from version %d; it is now at version %d). Your values are kept below; saving them again would change %s. "+
+			"Check them, then save again to make them the incident's record.", conflict.Base, conflict.Current, incidents.Changes(conflict.Saved, i)))
+	case errors.As(err, &input): // the form checks the same rules, so only a bug gets here
+		maps.Copy(f.Errors, input.Fields)
+		return h.renderEditForm(c, http.StatusBadRequest, f, fixFields)
+	case errors.As(err, &missing):
+		_, err := incidentNotFoundPage(c, errIncidentNotFound{c.Param("id")})
+		return err
+	case err != nil:
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/incidents?saved=1#incident-"+strconv.FormatInt(id, 10))
 }
 
-// renderEditError shows the list with incident f.ID's edit form open, holding what was typed.
-// An incident outside the listed period is added on top so its form can be seen.
-func (h *Incidents) renderEditError(c echo.Context, f views.IncidentForm) error {
+// renderEditForm shows the list with incident f.ID's edit form open, holding what was typed,
+// and message at the top. An incident outside the listed period is added on top so its form
+// can be seen.
+func (h *Incidents) renderEditForm(c echo.Context, status int, f views.IncidentForm, message string) error {
 	f.Open = true
-	return h.renderPage(c, http.StatusBadRequest, func(p *views.IncidentsPage) {
-		p.Message = fixFields
+	return h.renderPage(c, status, func(p *views.IncidentsPage) {
+		p.Message = message
 		for k := range p.Rows {
 			if p.Rows[k].ID == f.ID {
 				p.Rows[k].Edit = f
@@ -204,7 +193,7 @@ func (h *Incidents) renderEditError(c echo.Context, f views.IncidentForm) error 
 // End serves POST /incidents/:id/end: an ongoing incident ends now, or at the time given
 // (after its start, not in the future).
 func (h *Incidents) End(c echo.Context) error {
-	_, by, err := staff(c)
+	by, err := changeActor(c)
 	if err != nil {
 		return err
 	}
@@ -214,48 +203,40 @@ func (h *Incidents) End(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	now := h.opts.Now()
 	typed := strings.TrimSpace(c.FormValue("ended_at"))
+	var at *time.Time
 	var problem string
-	end := now.Truncate(time.Second)
 	if typed != "" {
-		t, ok := parseSASTMinute(typed)
-		if !ok {
-			problem = "Enter when the incident ended as a date and time (SAST) from " + earliestIncident + " to now, or leave it empty for now."
+		if t, ok := parseSASTMinute(typed); ok {
+			at = &t
+		} else {
+			problem = incidents.MsgEndNow
 		}
-		end = t
 	}
-	err = pgx.BeginFunc(ctx, h.db, func(tx pgx.Tx) error {
-		i, found, err := queries.IncidentForUpdate(ctx, tx, id)
-		if err != nil {
+	if problem != "" { // what was typed is refused, after saying 404 for no incident
+		if _, found, err := queries.IncidentByID(ctx, h.db, id); err != nil || !found {
+			if err == nil {
+				err = errIncidentNotFound{c.Param("id")}
+			}
+			_, err = incidentNotFoundPage(c, err)
 			return err
 		}
-		if !found {
-			return errIncidentNotFound{c.Param("id")}
-		}
+	} else {
+		err = h.incidentService().End(ctx, by, id, at)
+		var ended incidents.AlreadyEndedError
+		var input incidents.InputError
+		var missing incidents.NotFoundError
 		switch {
-		case problem != "":
-			return nil // what was typed is refused; the lookup above still answers 404 for no incident
-		case i.EndedAt != nil:
-			problem = "This incident already ended at " + sastMinute(*i.EndedAt) + " SAST; edit it to change the end."
-		case end.After(now):
-			problem = "An incident cannot end in the future (now is " + sastMinute(now) + " SAST)."
-		case !end.After(i.StartedAt):
-			problem = fmt.Sprintf("The end (%s) must be after the start (%s).", sastMinute(end), sastMinute(i.StartedAt))
-		}
-		if problem != "" {
-			return nil
-		}
-		after := i
-		after.EndedAt = &end
-		if err := queries.UpdateIncident(ctx, tx, after); err != nil {
+		case errors.As(err, &ended):
+			problem = ended.Error()
+		case errors.As(err, &input):
+			problem = input.Fields["ended_at"]
+		case errors.As(err, &missing):
+			_, err := incidentNotFoundPage(c, errIncidentNotFound{c.Param("id")})
+			return err
+		case err != nil:
 			return err
 		}
-		return audit.Record(ctx, tx, now, auditEntry(c, by, audit.IncidentChanged, incidentTarget(id),
-			"ended: "+incidentChanges(i, after)))
-	})
-	if done, err := incidentNotFoundPage(c, err); done || err != nil {
-		return err
 	}
 	if problem != "" {
 		return h.renderPage(c, http.StatusBadRequest, func(p *views.IncidentsPage) {
@@ -276,37 +257,4 @@ func incidentID(c echo.Context) (int64, bool) {
 	return id, err == nil && id > 0
 }
 
-func incidentTarget(id int64) string { return "incident " + strconv.FormatInt(id, 10) }
-
-// incidentFields are the audited fields of an incident, as text.
-func incidentFields(i queries.Incident) [][2]string {
-	end := "ongoing"
-	if i.EndedAt != nil {
-		end = sastMinute(*i.EndedAt) + " SAST"
-	}
-	return [][2]string{
-		{"title", strconv.Quote(i.Title)}, {"severity", i.Severity}, {"outage", strconv.FormatBool(i.IsOutage)},
-		{"started_at", sastMinute(i.StartedAt) + " SAST"}, {"ended_at", end},
-		{"description", strconv.Quote(i.Description)},
-	}
-}
-
-func incidentSummaryText(i queries.Incident) string {
-	var parts []string
-	for _, kv := range incidentFields(i) {
-		parts = append(parts, kv[0]+"="+kv[1])
-	}
-	return strings.Join(parts, "; ")
-}
-
-// incidentChanges is "field: before → after" for every field that changed; "" for none.
-func incidentChanges(before, after queries.Incident) string {
-	b, a := incidentFields(before), incidentFields(after)
-	var parts []string
-	for k := range b {
-		if b[k][1] != a[k][1] {
-			parts = append(parts, b[k][0]+": "+b[k][1]+" → "+a[k][1])
-		}
-	}
-	return strings.Join(parts, "; ")
-}
+func incidentTarget(id int64) string { return incidents.Target(id) }

@@ -259,7 +259,8 @@ func TestIncidentCreateEditEndAudited(t *testing.T) {
 
 	// Edit: a bad field is a 400 that changes nothing; a good edit is audited before → after.
 	edit := url.Values{"title": {"Card switch down"}, "severity": {"critical"}, "is_outage": {"1"},
-		"started_at": {"2026-03-15T09:30"}, "ended_at": {"2026-03-15T09:50"}, "description": {"Root cause: expired cert."}}
+		"started_at": {"2026-03-15T09:30"}, "ended_at": {"2026-03-15T09:50"}, "description": {"Root cause: expired cert."},
+		"version": {"2"}} // recorded as version 1, ended as version 2
 	bad := url.Values{}
 	for k, v := range edit {
 		bad[k] = v
@@ -289,6 +290,22 @@ func TestIncidentCreateEditEndAudited(t *testing.T) {
 	postForm(t, e, path, edit)
 	if n := countRows(t, db, `SELECT count(*) FROM audit_log`); n != 3 {
 		t.Errorf("audit rows after an unchanged save: %d; want 3", n)
+	}
+	// A form opened before that edit (at version 2) in which someone only fixes the title:
+	// saving it would also put back the severity, end and description the edit changed, so it
+	// is refused (409) with what it would change, keeps what was typed, writes nothing, and
+	// now carries version 3 so that a second, informed save goes through.
+	stale := url.Values{"title": {"Card switch down (Bank X)"}, "severity": {"major"}, "is_outage": {"1"},
+		"started_at": {"2026-03-15T09:30"}, "ended_at": {"2026-03-15T09:42"}, "description": {"Bank X timed out."}, "version": {"2"}}
+	res, body = postForm(t, e, path, stale)
+	if res.StatusCode != http.StatusConflict || !strings.Contains(body, "you started from version 2; it is now at version 3") ||
+		!strings.Contains(body, "title: &#34;Card switch down&#34; → &#34;Card switch down (Bank X)&#34;; severity: critical → major; "+
+			"ended_at: 2026-03-15 09:50 SAST → 2026-03-15 09:42 SAST; description: &#34;Root cause: expired cert.&#34; → &#34;Bank X timed out.&#34;") ||
+		!strings.Contains(body, `value="Card switch down (Bank X)"`) || !strings.Contains(body, `<input type="hidden" name="version" value="3">`) {
+		t.Errorf("stale edit: %d; want 409 saying what it would change, with the typed title and version 3\n%s", res.StatusCode, body)
+	}
+	if n := countRows(t, db, `SELECT count(*) FROM audit_log`); n != 3 {
+		t.Errorf("audit rows after a stale edit: %d; want 3", n)
 	}
 	// Unknown incidents are 404.
 	for _, p := range []string{"/incidents/999", "/incidents/999/end", "/incidents/abc"} {

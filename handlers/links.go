@@ -1,81 +1,29 @@
 package handlers
 
 import (
-	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
-	"unicode"
-	"unicode/utf8"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/labstack/echo/v4"
 
-	"mari/audit"
+	"mari/links"
 	"mari/queries"
 	"mari/views"
 )
 
-// Read-only links: one published report, one named recipient, an expiry. The token is 32
-// random bytes (base64url), shown once as a full URL; only its SHA-256 is stored.
+// Read-only links: one published report, one named recipient, an expiry. The tokens, the
+// checks and the writes are package links; this file reads the forms and shows the results.
 
 const (
-	defaultLinkDays   = 30
-	maxLinkDays       = 365
-	maxRecipientChars = 200
-	tokenBytes        = 32
+	defaultLinkDays = links.DefaultDays
+	maxLinkDays     = links.MaxDays
 )
 
-// tokenEncoding is strict: a token whose last character differs only in the unused low bits
-// would otherwise decode to the same bytes and open the report.
-var tokenEncoding = base64.RawURLEncoding.Strict()
-
-// newToken returns a fresh token and its hash.
-func newToken() (string, []byte, error) {
-	var b [tokenBytes]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", nil, err
-	}
-	token := tokenEncoding.EncodeToString(b[:])
-	return token, hashToken(b[:]), nil
-}
-
-func hashToken(raw []byte) []byte {
-	h := sha256.Sum256(raw)
-	return h[:]
-}
-
 // parseToken returns the hash of a well-formed token; ok is false for anything else.
-func parseToken(s string) ([]byte, bool) {
-	if len(s) != tokenEncoding.EncodedLen(tokenBytes) {
-		return nil, false
-	}
-	raw, err := tokenEncoding.DecodeString(s)
-	if err != nil || len(raw) != tokenBytes {
-		return nil, false
-	}
-	return hashToken(raw), true
-}
-
-func parseRecipient(s string) (string, string) {
-	s = strings.TrimSpace(s)
-	switch {
-	case s == "":
-		return s, "Enter the recipient's name: every link is made for one named person."
-	case !utf8.ValidString(s):
-		return s, "The recipient's name is not valid text."
-	case utf8.RuneCountInString(s) > maxRecipientChars:
-		return s, fmt.Sprintf("The recipient's name is %d characters long; the limit is %d.", utf8.RuneCountInString(s), maxRecipientChars)
-	case strings.IndexFunc(s, unicode.IsControl) >= 0:
-		return s, "The recipient's name may not contain line breaks or control characters."
-	}
-	return s, ""
-}
+func parseToken(s string) ([]byte, bool) { return links.ParseToken(s) }
 
 func parseDays(s string) (int, string) {
 	s = strings.TrimSpace(s)
@@ -86,8 +34,8 @@ func parseDays(s string) (int, string) {
 	if err != nil {
 		return 0, fmt.Sprintf("The expiry %q is not a whole number of days: enter 1 to %d.", s, maxLinkDays)
 	}
-	if n < 1 || n > maxLinkDays {
-		return 0, fmt.Sprintf("The expiry must be between 1 and %d days; %d is not.", maxLinkDays, n)
+	if msg := links.CheckDays(n); msg != "" {
+		return 0, msg
 	}
 	return n, ""
 }
@@ -119,11 +67,11 @@ func (h *Reports) CreateLink(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	_, by, err := staff(c)
+	by, err := changeActor(c)
 	if err != nil {
 		return err
 	}
-	recipient, msg := parseRecipient(c.FormValue("recipient"))
+	recipient, msg := links.CheckRecipient(c.FormValue("recipient"))
 	days, dmsg := 0, ""
 	if msg == "" {
 		days, dmsg = parseDays(c.FormValue("days"))
@@ -137,37 +85,28 @@ func (h *Reports) CreateLink(c echo.Context) error {
 		p.LinkForm = views.ReportLinkForm{Recipient: recipient, Days: c.FormValue("days"), Error: msg}
 		return render(c, http.StatusBadRequest, views.ReportView(p))
 	}
-	ctx := c.Request().Context()
-	var token string
-	err = pgx.BeginFunc(ctx, h.db, func(tx pgx.Tx) error {
-		var id int64
-		var err error
-		if token, id, err = h.insertLink(ctx, tx, r, recipient, days, by); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, h.opts.Now(), auditEntry(c, by, audit.LinkCreated, reportTarget(r),
-			fmt.Sprintf("link %d for %s, valid %d days", id, recipient, days)))
-	})
+	l, err := h.links.ShareReport(c.Request().Context(), by, r.ID, recipient, days)
 	if err != nil {
-		return err
+		return linkError(err)
 	}
-	return h.renderNewLink(c, r.ID, recipient, token)
+	return h.renderNewLink(c, r.ID, recipient, l.Token)
 }
 
-func (h *Reports) insertLink(ctx context.Context, tx pgx.Tx, r queries.Report, recipient string, days int, by queries.Actor) (string, int64, error) {
-	token, hash, err := newToken()
-	if err != nil {
-		return "", 0, err
+// linkError answers the refusals of the links service as the link actions always have: each
+// is a bad request (400) with its message.
+func linkError(err error) error {
+	var missing links.NotFoundError
+	var conflict links.ConflictError
+	var input links.InputError
+	switch {
+	case errors.As(err, &missing):
+		return badRequest("%s", missing.Msg)
+	case errors.As(err, &conflict):
+		return badRequest("%s", conflict.Msg)
+	case errors.As(err, &input):
+		return badRequest("%s", input.Msg)
 	}
-	now := h.opts.Now()
-	id, ok, err := queries.InsertLink(ctx, tx, r.ID, recipient, hash, by, now, now.Add(time.Duration(days)*24*time.Hour))
-	if err != nil {
-		return "", 0, err
-	}
-	if !ok {
-		return "", 0, badRequest("Only a published report can be shared: publish this draft first.")
-	}
-	return token, id, nil
+	return err
 }
 
 // renderNewLink shows the report page with the new link's URL: the only time it is shown.
@@ -200,28 +139,12 @@ func (h *Reports) RevokeLink(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	_, by, err := staff(c)
+	by, err := changeActor(c)
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	err = pgx.BeginFunc(ctx, h.db, func(tx pgx.Tx) error {
-		l, ok, err := queries.LinkForUpdate(ctx, tx, lid, r.ID)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return badRequest("Report %d has no link %d.", r.ID, lid)
-		}
-		revoked, err := queries.RevokeLink(ctx, tx, l.ID, h.opts.Now(), nil)
-		if err != nil || !revoked {
-			return err // already revoked: nothing to do, nothing to audit
-		}
-		return audit.Record(ctx, tx, h.opts.Now(), auditEntry(c, by, audit.LinkRevoked, reportTarget(r),
-			fmt.Sprintf("link %d for %s", l.ID, l.RecipientName)))
-	})
-	if err != nil {
-		return err
+	if _, err := h.links.RevokeReportLink(c.Request().Context(), by, r.ID, lid); err != nil {
+		return linkError(err)
 	}
 	return c.Redirect(http.StatusSeeOther, reportHref(r.ID)+"?revoked=1")
 }
@@ -241,36 +164,13 @@ func (h *Reports) RotateLink(c echo.Context) error {
 	if msg != "" {
 		return badRequest("%s", msg)
 	}
-	_, by, err := staff(c)
+	by, err := changeActor(c)
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	var token, recipient string
-	err = pgx.BeginFunc(ctx, h.db, func(tx pgx.Tx) error {
-		old, ok, err := queries.LinkForUpdate(ctx, tx, lid, r.ID)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return badRequest("Report %d has no link %d.", r.ID, lid)
-		}
-		if old.RevokedAt != nil {
-			return badRequest("Link %d was revoked; create a new link for %s instead.", old.ID, old.RecipientName)
-		}
-		recipient = old.RecipientName
-		var id int64
-		if token, id, err = h.insertLink(ctx, tx, r, recipient, days, by); err != nil {
-			return err
-		}
-		if _, err := queries.RevokeLink(ctx, tx, old.ID, h.opts.Now(), &id); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, h.opts.Now(), auditEntry(c, by, audit.LinkRotated, reportTarget(r),
-			fmt.Sprintf("link %d for %s replaced by link %d, valid %d days", old.ID, recipient, id, days)))
-	})
+	l, err := h.links.RotateReportLink(c.Request().Context(), by, r.ID, lid, days)
 	if err != nil {
-		return err
+		return linkError(err)
 	}
-	return h.renderNewLink(c, r.ID, recipient, token)
+	return h.renderNewLink(c, r.ID, l.Recipient, l.Token)
 }

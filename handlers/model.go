@@ -7,20 +7,17 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/labstack/echo/v4"
 	"github.com/shopspring/decimal"
 
-	"mari/audit"
 	"mari/auth"
 	"mari/calendar"
 	"mari/finmodel"
 	"mari/queries"
+	"mari/scenarios"
 	"mari/views"
 )
 
@@ -45,20 +42,21 @@ type ModelOptions struct {
 // The model itself is package finmodel; this file and its siblings only read forms, talk to
 // the database and lay results out.
 type Model struct {
-	db   ModelDB
-	opts ModelOptions
+	db        ModelDB
+	scenarios *scenarios.Service // every write: clone, import, re-forecast, save, restore
+	opts      ModelOptions
 }
 
 // NewModel returns the handler.
 func NewModel(db ModelDB, opts ModelOptions) *Model {
 	panelDefaults(&opts.PanelTimeout, &opts.Now, &opts.Log)
-	return &Model{db: db, opts: opts}
+	return &Model{db: db, scenarios: scenarios.New(db, opts.Now), opts: opts}
 }
 
 // seedID is the pseudo-scenario id of the built-in seed plan.
 const seedID = "seed"
 
-const seedName = "Seed plan"
+const seedName = scenarios.SeedName
 
 // scenarioRef is a scenario as the pages use it: a stored one, or the built-in seed plan
 // (Stored false, Version 0, read-only).
@@ -165,62 +163,20 @@ func (h *Model) head(s scenarioRef, active string) views.ModelHead {
 }
 
 // validateName checks a scenario name: 1–100 characters, not the seed plan's.
-func validateName(name string) string {
-	switch n := utf8.RuneCountInString(name); {
-	case !storableText(name):
-		return "The name has a character that cannot be stored (a control character or invalid text); type it again."
-	case n == 0:
-		return "Enter a name for the scenario."
-	case n > 100:
-		return fmt.Sprintf("The name is %d characters; use at most 100.", n)
-	case strings.EqualFold(name, seedName):
-		return "“Seed plan” is the built-in plan's name; choose another."
-	}
-	return ""
-}
+func validateName(name string) string { return scenarios.CheckName(name) }
 
-// storableText: valid UTF-8 without control characters other than tab and line breaks.
-// PostgreSQL refuses invalid UTF-8 and NUL, so a post carrying them would otherwise fail as a
-// database error (a 500) instead of being refused as bad input.
-func storableText(s string) bool {
-	if !utf8.ValidString(s) {
-		return false
-	}
-	for _, r := range s {
-		if unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r' {
-			return false
-		}
-	}
-	return true
-}
-
-func nameTakenMessage(name string) string {
-	return fmt.Sprintf("A scenario called “%s” already exists (names are compared without regard to case); choose another name.", name)
-}
+func nameTakenMessage(name string) string { return scenarios.NameTakenMessage(name) }
 
 // createScenario stores a new scenario (clone, import, re-forecast) with its first history
-// entry and its audit entry, in one transaction.
+// entry and its audit entry, in one transaction. A taken name is a scenarios.NameTakenError,
+// which still unwraps to the database's unique violation.
 func (h *Model) createScenario(c echo.Context, s queries.Scenario, summary, auditDetail string) (int64, error) {
-	_, by, err := staff(c)
+	by, err := changeActor(c)
 	if err != nil {
 		return 0, err
 	}
-	ctx := c.Request().Context()
-	now := h.opts.Now()
-	var id int64
-	err = pgx.BeginFunc(ctx, h.db, func(tx pgx.Tx) error {
-		var err error
-		if id, err = queries.InsertScenario(ctx, tx, s, summary, by, now); err != nil {
-			return err
-		}
-		return auditModel(c, tx, now, by, audit.ScenarioCreated, id, s.Name, auditDetail)
-	})
-	return id, err
-}
-
-// auditModel records a scenario change inside the transaction that makes it.
-func auditModel(c echo.Context, tx pgx.Tx, at time.Time, by queries.Actor, action string, id int64, name, detail string) error {
-	return audit.Record(c.Request().Context(), tx, at, auditEntry(c, by, action, fmt.Sprintf("scenario %d (%s)", id, name), detail))
+	return h.scenarios.Create(c.Request().Context(), by, scenarios.Draft{Name: s.Name, Description: s.Description,
+		BasedOn: s.BasedOn, Assumptions: s.Assumptions, Summary: summary, AuditDetail: auditDetail})
 }
 
 // finalYear is a plan's last year (zero Lines for an empty plan).

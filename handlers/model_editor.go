@@ -9,16 +9,13 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/labstack/echo/v4"
 	"github.com/shopspring/decimal"
 
-	"mari/audit"
+	"mari/catalogue"
 	"mari/finmodel"
-	"mari/metrics"
-	"mari/queries"
+	"mari/scenarios"
 	"mari/views"
 )
 
@@ -86,10 +83,8 @@ func (f *scenarioForm) check() finmodel.Assumptions {
 	if msg := validateName(f.Name); msg != "" {
 		f.Errors["name"] = msg
 	}
-	if !storableText(f.Description) {
-		f.Errors["description"] = "The description has a character that cannot be stored (a control character or invalid text); type it again."
-	} else if n := utf8.RuneCountInString(f.Description); n > 2000 {
-		f.Errors["description"] = fmt.Sprintf("The description is %d characters; use at most 2 000.", n)
+	if msg := scenarios.CheckDescription(f.Description); msg != "" {
+		f.Errors["description"] = msg
 	}
 	var a finmodel.Assumptions
 	for y := 1; y <= f.Years; y++ {
@@ -252,12 +247,12 @@ func resultsView(s scenarioRef, r finmodel.Result, view string) views.ModelResul
 		margin = m.StringFixed(2) + "%"
 	}
 	out.Headline = []views.Tile{
-		{MetricID: metrics.IDRevenue, Title: fmt.Sprintf("Year %d revenue", last.Year), Value: views.RandShort(last.TotalRevenue), Exact: views.Rand(last.TotalRevenue)},
-		{MetricID: metrics.IDModelOperatingProfit, Title: fmt.Sprintf("Year %d operating profit", last.Year), Value: views.RandShort(last.OperatingProfit),
+		{MetricID: catalogue.IDModelPlanRevenue, Title: fmt.Sprintf("Year %d plan revenue", last.Year), Value: views.RandShort(last.TotalRevenue), Exact: views.Rand(last.TotalRevenue)},
+		{MetricID: catalogue.IDModelOperatingProfit, Title: fmt.Sprintf("Year %d operating profit", last.Year), Value: views.RandShort(last.OperatingProfit),
 			Exact: views.Rand(last.OperatingProfit), Lines: []string{"operating margin " + margin}},
-		{MetricID: metrics.IDModelOperatingProfit, Title: "Cumulative operating profit", Value: views.RandShort(last.CumulativeProfit),
+		{MetricID: catalogue.IDModelOperatingProfit, Title: "Cumulative operating profit", Value: views.RandShort(last.CumulativeProfit),
 			Exact: views.Rand(last.CumulativeProfit), Lines: []string{fmt.Sprintf("over %d years", len(r.Years))}},
-		{MetricID: metrics.IDModelBreakEven, Title: "Break-even", Value: shortMonth(be.ProfitableMonth),
+		{MetricID: catalogue.IDModelBreakEven, Title: "Break-even", Value: shortMonth(be.ProfitableMonth),
 			Lines: []string{"payback " + breakEvenText(be.PaybackMonth)}},
 	}
 	if view == "monthly" {
@@ -427,20 +422,12 @@ func (h *Model) Preview(c echo.Context) error {
 		Message: "Updated from the values typed (not saved yet)."})
 }
 
-// errConflict is a save refused because someone else saved first.
-type errConflict struct {
-	view    views.ModelConflict
-	current int // the version the scenario is at now
-}
-
-func (errConflict) Error() string { return "the scenario changed since it was opened" }
-
 // Save serves POST /model/:id: the typed assumptions become the scenario's next version, if
 // nobody saved since the editor loaded its version. Bad input re-shows the form with each
 // message next to its field and the last saved results; a conflict (409) tells who saved what
 // and when, keeps the typed values, and writes nothing.
 func (h *Model) Save(c echo.Context) error {
-	_, by, err := staff(c)
+	by, err := changeActor(c)
 	if err != nil {
 		return err
 	}
@@ -462,61 +449,42 @@ func (h *Model) Save(c echo.Context) error {
 		v.Message = f.problem()
 		return render(c, http.StatusBadRequest, views.ModelEditorPage(v))
 	}
-	ctx := c.Request().Context()
-	now := h.opts.Now()
-	var version int
-	unchanged := false
-	err = pgx.BeginFunc(ctx, h.db, func(tx pgx.Tx) error {
-		cur, ok, err := queries.ScenarioByIDForUpdate(ctx, tx, s.Number)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return errScenarioNotFound{s.ID}
-		}
-		if cur.Version != f.Version {
-			return h.conflict(c, tx, s, f.Version, cur.Version)
-		}
-		summary := scenarioChangeSummary(cur.Name, cur.Description, cur.Assumptions, f.Name, f.Description, a)
-		if summary == "" {
-			unchanged = true
-			return nil
-		}
-		next := queries.Scenario{ID: cur.ID, Name: f.Name, Description: f.Description, Assumptions: a}
-		v, ok, err := queries.UpdateScenario(ctx, tx, next, f.Version, summary, by, now)
-		if err != nil {
-			return err
-		}
-		if !ok { // the row lock makes this unreachable; kept so a change in locking cannot overwrite
-			return h.conflict(c, tx, s, f.Version, cur.Version)
-		}
-		version = v
-		return auditModel(c, tx, now, by, audit.ScenarioSaved, cur.ID, f.Name, fmt.Sprintf("version %d: %s", v, summary))
-	})
-	var conflict errConflict
+	saved, err := h.scenarios.Save(c.Request().Context(), by, s.Number,
+		scenarios.Edit{BaseVersion: f.Version, Name: f.Name, Description: f.Description, Assumptions: a})
+	var conflict scenarios.ConflictError
+	var taken scenarios.NameTakenError
+	var input scenarios.InputError
+	var missing scenarios.NotFoundError
 	switch {
 	case errors.As(err, &conflict):
-		f.Version = conflict.current // a second, informed save may replace their version
+		f.Version = conflict.Current // a second, informed save may replace their version
 		v := h.editorView(c, s, f, finmodel.Compute(a))
-		v.Conflict = &conflict.view
+		cv := conflictView(s, conflict)
+		v.Conflict = &cv
 		return render(c, http.StatusConflict, views.ModelEditorPage(v))
-	case isUniqueViolation(err):
-		f.Errors["name"] = nameTakenMessage(f.Name)
+	case errors.As(err, &taken):
+		f.Errors["name"] = taken.Error()
 		v := h.editorView(c, s, f, finmodel.Compute(s.Assumptions))
 		v.Message = f.problem()
 		return render(c, http.StatusBadRequest, views.ModelEditorPage(v))
-	}
-	if done, err := scenarioNotFoundPage(c, err); done || err != nil {
+	case errors.As(err, &input): // the form's own checks are the same, so only a bug gets here
+		v := h.editorView(c, s, f, finmodel.Compute(s.Assumptions))
+		v.Message = input.Msg + " Nothing was saved."
+		return render(c, http.StatusBadRequest, views.ModelEditorPage(v))
+	case errors.As(err, &missing):
+		_, err := scenarioNotFoundPage(c, errScenarioNotFound{s.ID})
+		return err
+	case err != nil:
 		return err
 	}
 	q := url.Values{}
 	if f.View == "monthly" {
 		q.Set("view", "monthly")
 	}
-	if unchanged {
+	if saved.Unchanged {
 		q.Set("saved", "unchanged")
 	} else {
-		q.Set("saved", strconv.Itoa(version))
+		q.Set("saved", strconv.Itoa(saved.Version))
 	}
 	return c.Redirect(http.StatusSeeOther, s.href("?"+q.Encode()))
 }
@@ -540,38 +508,18 @@ func (h *Model) resizeForm(c echo.Context, s scenarioRef, f scenarioForm, how st
 	return render(c, http.StatusOK, views.ModelEditorPage(v))
 }
 
-// conflict builds the refusal of a save (or restore) based on version base when the scenario
-// is now at version current: who saved each version since, when, and what they changed.
-func (h *Model) conflict(c echo.Context, tx pgx.Tx, s scenarioRef, base, current int) error {
-	after, err := queries.ScenarioVersionsAfter(c.Request().Context(), tx, s.Number, base)
-	if err != nil {
-		return err
-	}
+// conflictView explains the refusal of a save (or restore) based on a version the scenario
+// has moved past: who saved each version since, when, and what they changed.
+func conflictView(s scenarioRef, e scenarios.ConflictError) views.ModelConflict {
 	cv := views.ModelConflict{Href: s.href(""), Message: fmt.Sprintf(
 		"Nothing was saved: this scenario changed after you opened it. You started from version %d; it is now at version %d. "+
 			"Your typed values are kept below. Check what changed, then save again to make your values the next version "+
-			"(theirs stays in the history and can be restored).", base, current)}
-	if len(after) == 0 {
-		cv.Message = fmt.Sprintf("Nothing was saved: you started from version %d, which this scenario does not have (it is at version %d). Reload the page.", base, current)
+			"(theirs stays in the history and can be restored).", e.Base, e.Current)}
+	if len(e.Since) == 0 {
+		cv.Message = fmt.Sprintf("Nothing was saved: you started from version %d, which this scenario does not have (it is at version %d). Reload the page.", e.Base, e.Current)
 	}
-	for _, v := range after {
+	for _, v := range e.Since {
 		cv.Changes = append(cv.Changes, fmt.Sprintf("Version %d, saved by %s on %s SAST: %s", v.Version, v.ChangedByEmail, sastStamp(v.ChangedAt), v.Summary))
 	}
-	return errConflict{view: cv, current: current}
-}
-
-// scenarioChangeSummary says what a save changes: renames, description, and every assumption
-// ("Year 3 active users 1 750 000 → 2 000 000"); "" when nothing changes.
-func scenarioChangeSummary(oldName, oldDesc string, before finmodel.Assumptions, name, desc string, after finmodel.Assumptions) string {
-	var parts []string
-	if oldName != name {
-		parts = append(parts, fmt.Sprintf("renamed “%s” → “%s”", oldName, name))
-	}
-	if oldDesc != desc {
-		parts = append(parts, "description changed")
-	}
-	if ch := finmodel.Changes(before, after); len(ch) > 0 {
-		parts = append(parts, finmodel.Summary(ch, 20))
-	}
-	return strings.Join(parts, "; ")
+	return cv
 }

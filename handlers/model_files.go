@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 
 	"mari/finmodel"
 	"mari/queries"
+	"mari/scenarios"
 	"mari/views"
 )
 
@@ -101,8 +103,8 @@ func (h *Model) Import(c echo.Context) error {
 	file := quotedFileName(fh.Filename)
 	summary := fmt.Sprintf("imported from %s (%d years)", file, len(a.Years))
 	id, err := h.createScenario(c, queries.Scenario{Name: name, BasedOn: "imported file " + file, Assumptions: a}, summary, summary)
-	if isUniqueViolation(err) {
-		return refuse(nameTakenMessage(name), nil)
+	if taken := (scenarios.NameTakenError{}); errors.As(err, &taken) {
+		return refuse(taken.Error(), nil)
 	}
 	if err != nil {
 		return err

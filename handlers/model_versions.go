@@ -8,12 +8,11 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/labstack/echo/v4"
 
-	"mari/audit"
 	"mari/finmodel"
 	"mari/queries"
+	"mari/scenarios"
 	"mari/views"
 )
 
@@ -85,8 +84,8 @@ func (h *Model) Clone(c echo.Context) error {
 		description = "" // the seed's description ("exactly as written") stops being true once edited
 	}
 	id, err := h.createScenario(c, queries.Scenario{Name: name, Description: description, BasedOn: basedOn, Assumptions: s.Assumptions}, summary, summary)
-	if isUniqueViolation(err) {
-		return refuse(nameTakenMessage(name))
+	if taken := (scenarios.NameTakenError{}); errors.As(err, &taken) {
+		return refuse(taken.Error())
 	}
 	if err != nil {
 		return err
@@ -131,7 +130,7 @@ func (h *Model) renderHistory(c echo.Context, status int, s scenarioRef, notice,
 // are saved again as the newest version. Like a save it carries the version the page showed,
 // so it cannot silently undo a save made meanwhile.
 func (h *Model) Restore(c echo.Context) error {
-	_, by, err := staff(c)
+	by, err := changeActor(c)
 	if err != nil {
 		return err
 	}
@@ -150,60 +149,32 @@ func (h *Model) Restore(c echo.Context) error {
 	if err != nil || base <= 0 || base > math.MaxInt32 {
 		return h.renderHistory(c, http.StatusBadRequest, s, "", "The form did not say which version you were looking at; reload the page and try again. Nothing was restored.")
 	}
-	ctx := c.Request().Context()
-	now := h.opts.Now()
-	var version int
-	err = pgx.BeginFunc(ctx, h.db, func(tx pgx.Tx) error {
-		cur, ok, err := queries.ScenarioByIDForUpdate(ctx, tx, s.Number)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return errScenarioNotFound{s.ID}
-		}
-		if cur.Version != base {
-			return h.conflict(c, tx, s, base, cur.Version)
-		}
-		target, ok, err := queries.ScenarioVersionOf(ctx, tx, s.Number, old)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return errScenarioNotFound{fmt.Sprintf("%s version %d", s.ID, old)}
-		}
-		change := scenarioChangeSummary(cur.Name, cur.Description, cur.Assumptions, target.Name, target.Description, target.Assumptions)
-		if change == "" {
-			change = "no changes to the assumptions"
-		}
-		summary := fmt.Sprintf("restored version %d: %s", old, change)
-		next := queries.Scenario{ID: cur.ID, Name: target.Name, Description: target.Description, Assumptions: target.Assumptions}
-		v, ok, err := queries.UpdateScenario(ctx, tx, next, base, summary, by, now)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return h.conflict(c, tx, s, base, cur.Version)
-		}
-		version = v
-		return auditModel(c, tx, now, by, audit.ScenarioRestored, cur.ID, target.Name, fmt.Sprintf("version %d: %s", v, summary))
-	})
-	var conflict errConflict
-	if errors.As(err, &conflict) {
-		msg := conflict.view.Message
-		if len(conflict.view.Changes) > 0 {
+	version, err := h.scenarios.Restore(c.Request().Context(), by, s.Number, old, base)
+	var conflict scenarios.ConflictError
+	var taken scenarios.NameTakenError
+	var missing scenarios.NotFoundError
+	switch {
+	case errors.As(err, &conflict):
+		cv := conflictView(s, conflict)
+		msg := cv.Message
+		if len(cv.Changes) > 0 {
 			msg = fmt.Sprintf("Nothing was restored: the scenario changed after you opened this page (you saw version %d; it is now %d: %s). Look at the history again and restore if you still want to.",
-				base, conflict.current, strings.Join(conflict.view.Changes, "; "))
+				base, conflict.Current, strings.Join(cv.Changes, "; "))
 		}
 		fresh, err := h.scenario(c)
 		if err != nil {
 			return err
 		}
 		return h.renderHistory(c, http.StatusConflict, fresh, "", msg)
-	}
-	if isUniqueViolation(err) {
+	case errors.As(err, &taken):
 		return h.renderHistory(c, http.StatusBadRequest, s, "", "Nothing was restored: that version's name is now used by another scenario. Rename that scenario first.")
-	}
-	if done, err := scenarioNotFoundPage(c, err); done || err != nil {
+	case errors.As(err, &missing) && missing.Version > 0:
+		_, err := scenarioNotFoundPage(c, errScenarioNotFound{fmt.Sprintf("%s version %d", s.ID, old)})
+		return err
+	case errors.As(err, &missing):
+		_, err := scenarioNotFoundPage(c, errScenarioNotFound{s.ID})
+		return err
+	case err != nil:
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, s.href("?saved="+strconv.Itoa(version)))

@@ -9,15 +9,14 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/labstack/echo/v4"
 
-	"mari/audit"
 	"mari/auth"
 	"mari/calendar"
+	"mari/links"
 	"mari/queries"
 	"mari/reports"
 	"mari/views"
@@ -40,8 +39,10 @@ type ReportsOptions struct {
 
 // Reports serves the investor reports, their read-only links, and the shared page /r/:token.
 type Reports struct {
-	db   ReportsDB
-	opts ReportsOptions
+	db      ReportsDB
+	service *reports.Service // drafts, narratives and publication
+	links   *links.Service   // the read-only links to published reports
+	opts    ReportsOptions
 }
 
 // NewReports returns the handler.
@@ -55,14 +56,14 @@ func NewReports(db ReportsDB, opts ReportsOptions) *Reports {
 	if opts.Log == nil {
 		opts.Log = slog.Default()
 	}
-	return &Reports{db: db, opts: opts}
+	return &Reports{db: db, service: reports.NewService(db, opts.LaunchMonth, opts.Now), links: links.New(db, opts.Now), opts: opts}
 }
 
 // MaxNarrativeChars bounds each narrative field (the table's CHECK says the same).
-const MaxNarrativeChars = 5000
+const MaxNarrativeChars = reports.MaxNarrativeChars
 
 // earliestReportMonth is the first month a report may be written for.
-var earliestReportMonth = calendar.EarliestDate
+var earliestReportMonth = reports.EarliestMonth
 
 func badRequest(format string, args ...any) error {
 	return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf(format, args...))
@@ -76,14 +77,6 @@ func staff(c echo.Context) (auth.Account, queries.Actor, error) {
 	}
 	id := a.ID
 	return a, queries.Actor{ID: &id, Email: a.Email}, nil
-}
-
-func auditEntry(c echo.Context, by queries.Actor, action, target, detail string) audit.Entry {
-	return audit.Entry{ActorID: by.ID, ActorEmail: by.Email, Action: action, Target: target, Detail: detail, IP: c.RealIP()}
-}
-
-func reportTarget(r queries.Report) string {
-	return fmt.Sprintf("report %d (%s v%d)", r.ID, r.Month.MonthKey(), r.Version)
 }
 
 // reportID reads the :id parameter: a positive whole number.
@@ -185,41 +178,33 @@ func (h *Reports) parseMonth(s string) (calendar.Date, error) {
 }
 
 func (h *Reports) startDraft(c echo.Context, month calendar.Date) error {
-	_, by, err := staff(c)
+	by, err := changeActor(c)
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	var id int64
-	err = pgx.BeginFunc(ctx, h.db, func(tx pgx.Tx) error {
-		versions, err := queries.ReportVersions(ctx, tx, month)
-		if err != nil {
-			return err
-		}
-		for _, v := range versions {
-			if !v.Published() {
-				id = v.ID // the month's open draft: edit it rather than start another
-				return nil
-			}
-		}
-		var version int
-		if id, version, err = queries.InsertReportDraft(ctx, tx, month, by, h.opts.Now()); err != nil {
-			return err
-		}
-		detail := "new report"
-		if version > 1 {
-			detail = fmt.Sprintf("draft of version %d, starting from version %d", version, version-1)
-		}
-		target := fmt.Sprintf("report %d (%s v%d)", id, month.MonthKey(), version)
-		return audit.Record(ctx, tx, h.opts.Now(), auditEntry(c, by, audit.ReportDrafted, target, detail))
-	})
-	if isUniqueViolation(err) {
-		return echo.NewHTTPError(http.StatusConflict, "Someone else started a draft of this month at the same moment; open it from the list of reports.")
-	}
+	d, err := h.service.StartDraft(c.Request().Context(), by, month)
 	if err != nil {
-		return err
+		return reportError(err)
 	}
-	return c.Redirect(http.StatusSeeOther, reportHref(id))
+	return c.Redirect(http.StatusSeeOther, reportHref(d.ID))
+}
+
+// reportError answers the refusals of the report service as the report pages always have: a
+// report that does not exist is a bad request (400) on a form's post, a change its state no
+// longer allows is a conflict (409), and bad input a bad request.
+func reportError(err error) error {
+	var missing reports.NotFoundError
+	var conflict reports.ConflictError
+	var input reports.InputError
+	switch {
+	case errors.As(err, &missing):
+		return badRequest("There is no report %d.", missing.ID)
+	case errors.As(err, &conflict):
+		return echo.NewHTTPError(http.StatusConflict, conflict.Msg)
+	case errors.As(err, &input):
+		return badRequest("%s", input.Msg)
+	}
+	return err
 }
 
 // View serves GET /reports/:id.
@@ -249,7 +234,7 @@ func (h *Reports) Save(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	_, by, err := staff(c)
+	by, err := changeActor(c)
 	if err != nil {
 		return err
 	}
@@ -258,7 +243,7 @@ func (h *Reports) Save(c echo.Context) error {
 		Challenges:     normaliseText(c.FormValue("challenges")),
 		NextMonthGoals: normaliseText(c.FormValue("next_month_goals")),
 	}
-	if msg := validateNarrative(n); msg != "" {
+	if msg := reports.CheckNarrative(n); msg != "" {
 		p, err := h.page(c, id, &n)
 		if err != nil {
 			return err
@@ -269,27 +254,8 @@ func (h *Reports) Save(c echo.Context) error {
 		p.Error = msg
 		return render(c, http.StatusBadRequest, views.ReportView(p))
 	}
-	ctx := c.Request().Context()
-	err = pgx.BeginFunc(ctx, h.db, func(tx pgx.Tx) error {
-		r, ok, err := queries.ReportByIDForUpdate(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return badRequest("There is no report %d.", id)
-		}
-		if r.Published() {
-			return echo.NewHTTPError(http.StatusConflict, "This report is published and can no longer be edited; start a corrected version instead.")
-		}
-		if _, err := queries.UpdateReportNarrative(ctx, tx, id, n, by, h.opts.Now()); err != nil {
-			return err
-		}
-		detail := fmt.Sprintf("narrative saved (%d, %d and %d characters)", utf8.RuneCountInString(n.Milestones),
-			utf8.RuneCountInString(n.Challenges), utf8.RuneCountInString(n.NextMonthGoals))
-		return audit.Record(ctx, tx, h.opts.Now(), auditEntry(c, by, audit.ReportDrafted, reportTarget(r), detail))
-	})
-	if err != nil {
-		return err
+	if err := h.service.SaveNarrative(c.Request().Context(), by, id, n); err != nil {
+		return reportError(err)
 	}
 	return c.Redirect(http.StatusSeeOther, reportHref(id)+"?saved=1")
 }
@@ -297,63 +263,18 @@ func (h *Reports) Save(c echo.Context) error {
 // normaliseText keeps what was typed, with browser line endings (CRLF) made plain.
 func normaliseText(s string) string { return strings.ReplaceAll(s, "\r\n", "\n") }
 
-func validateNarrative(n queries.Narrative) string {
-	for _, f := range []struct{ name, v string }{
-		{"Milestones", n.Milestones}, {"Challenges", n.Challenges}, {"Next month's goals", n.NextMonthGoals},
-	} {
-		if !utf8.ValidString(f.v) {
-			return fmt.Sprintf("%s contains text that is not valid UTF-8.", f.name)
-		}
-		if k := utf8.RuneCountInString(f.v); k > MaxNarrativeChars {
-			return fmt.Sprintf("%s is %d characters long; the limit is %d. Nothing was saved.", f.name, k, MaxNarrativeChars)
-		}
-	}
-	return ""
-}
-
 // Publish serves POST /reports/:id/publish: the figures are computed once more and frozen.
 func (h *Reports) Publish(c echo.Context) error {
 	id, err := reportID(c)
 	if err != nil {
 		return err
 	}
-	_, by, err := staff(c)
+	by, err := changeActor(c)
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	err = pgx.BeginFunc(ctx, h.db, func(tx pgx.Tx) error {
-		r, ok, err := queries.ReportByIDForUpdate(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return badRequest("There is no report %d.", id)
-		}
-		if r.Published() {
-			return echo.NewHTTPError(http.StatusConflict, "This report is already published.")
-		}
-		now := h.opts.Now()
-		f, err := reports.Compute(ctx, queries.Executive{PG: tx}, r.Month, h.opts.LaunchMonth, now)
-		if err != nil {
-			return err
-		}
-		if msg := f.CanPublish(r.Month, now); msg != "" {
-			return echo.NewHTTPError(http.StatusConflict, msg)
-		}
-		frozen, err := f.Marshal()
-		if err != nil {
-			return err
-		}
-		if _, err := queries.PublishReport(ctx, tx, id, frozen, by, now); err != nil {
-			return err
-		}
-		detail := fmt.Sprintf("figures frozen: volume %s, revenue %s, transactions %d, total users %d",
-			f.Current.CompletedVolume.StringFixed(2), f.Current.Revenue.StringFixed(2), f.Current.Transactions, f.Current.TotalUsers)
-		return audit.Record(ctx, tx, now, auditEntry(c, by, audit.ReportPublished, reportTarget(r), detail))
-	})
-	if err != nil {
-		return err
+	if _, err := h.service.Publish(c.Request().Context(), by, id); err != nil {
+		return reportError(err)
 	}
 	return c.Redirect(http.StatusSeeOther, reportHref(id)+"?published=1")
 }
@@ -365,3 +286,13 @@ func reportMonthName(d calendar.Date) string { return d.Time().Format("January 2
 
 // sastTime is an instant as people in Johannesburg read it.
 func sastTime(t time.Time) string { return t.In(calendar.SAST).Format("2 Jan 2006 15:04") }
+
+// changeActor is the signed-in account making a change, and the address it came from: who
+// the services record in the audit log.
+func changeActor(c echo.Context) (auth.Actor, error) {
+	a, ok := auth.Current(c)
+	if !ok {
+		return auth.Actor{}, echo.NewHTTPError(http.StatusUnauthorized, "Please sign in first.")
+	}
+	return auth.ActorOf(a, c.RealIP()), nil
+}

@@ -18,11 +18,12 @@ type Incident struct {
 	EndedAt     *time.Time
 	Description string
 	CreatedAt   time.Time
+	Version     int // bumped by every change; an edit names the version it started from
 }
 
 func scanIncident(row pgx.Row) (Incident, error) {
 	var i Incident
-	err := row.Scan(&i.ID, &i.Title, &i.Severity, &i.IsOutage, &i.StartedAt, &i.EndedAt, &i.Description, &i.CreatedAt)
+	err := row.Scan(&i.ID, &i.Title, &i.Severity, &i.IsOutage, &i.StartedAt, &i.EndedAt, &i.Description, &i.CreatedAt, &i.Version)
 	return i, err
 }
 
@@ -77,9 +78,12 @@ func InsertIncident(ctx context.Context, q Querier, i Incident, now time.Time) (
 	return id, err
 }
 
-// UpdateIncident saves every editable field of incident i.ID (ending it is an update of EndedAt).
-func UpdateIncident(ctx context.Context, q Querier, i Incident) error {
-	_, err := q.Exec(ctx, SQL("pg/incident_update"), i.ID, i.Title, i.Severity, i.IsOutage, i.StartedAt, i.EndedAt,
-		i.Description)
-	return err
+// UpdateIncident saves every editable field of incident i.ID (ending it is an update of
+// EndedAt) and returns its new version; run it in the transaction that locked the row
+// (IncidentForUpdate).
+func UpdateIncident(ctx context.Context, q Querier, i Incident) (int, error) {
+	var version int
+	err := q.QueryRow(ctx, SQL("pg/incident_update"), i.ID, i.Title, i.Severity, i.IsOutage, i.StartedAt, i.EndedAt,
+		i.Description).Scan(&version)
+	return version, err
 }

@@ -1,5 +1,5 @@
 -- One partnership's contract details. Never the API key hash.
 SELECT bank_code, bank_name, status, contract_start_date, contract_end_date, monthly_fee,
-       transaction_fee_percentage, sla_p95_ms, coalesce(api_endpoint, ''), created_at, updated_at
+       transaction_fee_percentage, sla_p95_ms, coalesce(api_endpoint, ''), created_at, updated_at, version
 FROM bank_partnerships
 WHERE bank_code = $1

@@ -1,3 +1,3 @@
-SELECT id, title, severity, is_outage, started_at, ended_at, description, created_at
+SELECT id, title, severity, is_outage, started_at, ended_at, description, created_at, version
 FROM incidents
 WHERE id = $1

@@ -1,4 +1,4 @@
-SELECT id, title, severity, is_outage, started_at, ended_at, description, created_at
+SELECT id, title, severity, is_outage, started_at, ended_at, description, created_at, version
 FROM incidents
 WHERE id = $1
 FOR UPDATE
