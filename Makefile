@@ -30,7 +30,7 @@ GO_TEST_FLAGS ?= -count=1 -timeout 25m
 BENCH_SIZES ?= 1,10
 
 .PHONY: help run test bench build generate check-generated fmt fmt-check vet migrate demo \
-	db-start db-stop db-status db-create install-browser clean-data
+	db-start db-stop db-status db-create install-browser install-chdb clean-data
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -44,7 +44,7 @@ run: db-start db-create build ## start everything and serve the app on http://lo
 	@credentials="$$($(BIN) admin demo-account)"; scripts/banner.sh "$$credentials"
 	$(BIN) serve
 
-test: db-start install-browser check-generated fmt-check vet ## every check and every test (what CI runs)
+test: db-start install-browser install-chdb check-generated fmt-check vet ## every check and every test (what CI runs)
 	@mkdir -p artifacts
 	$(GO) test $(GO_TEST_FLAGS) ./... 2>&1 | tee artifacts/go-test.log
 
@@ -90,6 +90,9 @@ db-status: ## are the private database servers running?
 
 install-browser: ## install Debian's chromium for the browser tests if missing
 	scripts/install-browser.sh
+
+install-chdb: ## install libchdb.so (current ClickHouse, embedded) for the SQL tests in chtest/ if missing
+	scripts/install-chdb.sh
 
 clean-data: ## stop the private databases and delete all their data (every local database)
 	$(DBCTL) clean

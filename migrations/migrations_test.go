@@ -30,14 +30,14 @@ func TestMigrationsApplyFromEmptyAndAreIdempotent(t *testing.T) {
 	}
 	var chTables uint64
 	err = db.CH.QueryRow(ctx, `SELECT count() FROM system.tables WHERE database = ? AND name IN
-		('transaction_events', 'user_activity', 'events_per_minute', 'processing_time_hourly', 'daily_bank_events', 'user_activity_monthly')`,
+		('transaction_events', 'user_activity', 'events_per_minute', 'processing_time_histogram', 'daily_bank_events', 'user_activity_monthly')`,
 		db.Name).Scan(&chTables)
 	if err != nil || chTables != 6 {
 		t.Fatalf("clickhouse tables = %d (%v), want 6", chTables, err)
 	}
 	var versions uint64
-	if err := db.CH.QueryRow(ctx, `SELECT count() FROM schema_migrations`).Scan(&versions); err != nil || versions != 2 {
-		t.Fatalf("clickhouse schema_migrations rows = %d (%v), want 2 (one per file, not repeated)", versions, err)
+	if err := db.CH.QueryRow(ctx, `SELECT count() FROM schema_migrations`).Scan(&versions); err != nil || versions != 3 {
+		t.Fatalf("clickhouse schema_migrations rows = %d (%v), want 3 (one per file, not repeated)", versions, err)
 	}
 }
 
