@@ -12,14 +12,14 @@ func TestPercentileIsNearestRank(t *testing.T) {
 		d = append(d, time.Duration(i)*time.Millisecond)
 	}
 	for _, c := range []struct {
-		p    int
+		p    uint64
 		want time.Duration
 	}{{50, 10 * time.Millisecond}, {95, 19 * time.Millisecond}, {100, 20 * time.Millisecond}, {1, time.Millisecond}} {
-		if got := percentile(d, c.p); got != c.want {
+		if got := nearestRank(d, c.p); got != c.want {
 			t.Errorf("p%d of 1..20 ms = %s, want %s", c.p, got, c.want)
 		}
 	}
-	if got := percentile([]time.Duration{7}, 95); got != 7 {
+	if got := nearestRank([]time.Duration{7}, 95); got != 7 {
 		t.Errorf("p95 of one value = %s, want it", got)
 	}
 }

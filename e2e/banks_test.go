@@ -20,7 +20,7 @@ func TestBankPagesInBrowser(t *testing.T) {
 	}
 	t.Run("overview", func(t *testing.T) {
 		res := h.CheckPage(t, "/banks")
-		if !strings.Contains(res.Text, code) || !strings.Contains(res.Text, "Success rate") {
+		if !strings.Contains(res.Text, code) || !strings.Contains(res.Text, "Success rate") || !strings.Contains(res.Text, "Fees billed") {
 			t.Errorf("the overview does not list %s with its figures:\n%s", code, res.Text)
 		}
 		if strings.Contains(strings.ToLower(res.Text), "unavailable") {
@@ -32,7 +32,8 @@ func TestBankPagesInBrowser(t *testing.T) {
 		if res.Charts < 2 {
 			t.Errorf("%s's page drew %d charts; want the monthly volume and fee charts", code, res.Charts)
 		}
-		for _, s := range []string{"p95 processing time", "Top 20 recipients", "Transactions by status", "Contract"} {
+		for _, s := range []string{"p95 processing time", "Transaction fees billed", "Bank's share", "Mari's share",
+			"Licensing fees", "Mari's revenue", "Top 20 recipients", "Transactions by status", "Contract"} {
 			if !strings.Contains(res.Text, s) {
 				t.Errorf("%s's page does not show %q", code, s)
 			}

@@ -127,7 +127,7 @@ func TestOpsWallScreenInBrowser(t *testing.T) {
 	const state = `JSON.stringify((() => {
 		const f = k => document.querySelector('[data-ops-field="' + k + '"]').textContent;
 		const c = echarts.getInstanceByDom(document.querySelector('[data-echarts="chart-ops-tpm"]'));
-		const d = c.getOption().series[0].data;
+		const d = c.getOption().series[0].data.map(p => p !== null && typeof p === "object" ? p.value : p);
 		return {total: f("tpm.total"), current: f("week.current"), success: f("success.rate"),
 			last: d[d.length - 1], prev: d[d.length - 2], id: c.id,
 			scroll: document.documentElement.scrollHeight > window.innerHeight};

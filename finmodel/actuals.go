@@ -13,7 +13,7 @@ type ActualMonth struct {
 	PlanMonth    int
 	Users        decimal.Decimal // monthly active users
 	Transactions decimal.Decimal // transactions initiated
-	Revenue      decimal.Decimal // transaction fees plus licensing fees, rand
+	Revenue      decimal.Decimal // what was billed on the plan's basis: transaction fees billed plus licensing fees, rand
 	Complete     bool
 }
 

@@ -14,9 +14,11 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/labstack/echo/v4"
 	"github.com/shopspring/decimal"
+	"golang.org/x/sync/singleflight"
 
 	"mari/auth"
 	"mari/calendar"
+	"mari/catalogue"
 	"mari/metrics"
 	"mari/queries"
 	"mari/views"
@@ -34,19 +36,31 @@ type BanksOptions struct {
 	PanelTimeout time.Duration    // each panel's own time limit
 	Now          func() time.Time // the clock
 	Log          *slog.Logger
+	// Metrics is the metric catalogue's view of the databases. Give the one the other pages
+	// use, so that their concurrent loads of the same inputs are shared; nil makes one over db.
+	Metrics *catalogue.Sources
 }
 
 // Banks serves the bank overview, each bank's page, their CSV downloads and the partnership
-// forms.
+// forms. A bank's transaction and revenue figures are the catalogue's metrics filtered by the
+// bank; each panel (banks_*.go) loads and shows one part of a page.
 type Banks struct {
-	db   BanksDB
-	opts BanksOptions
+	db      BanksDB
+	opts    BanksOptions
+	metrics *catalogue.Sources
+	panels  panels
+	// failedLoads shares a bank's monthly failed counts among the panels asking at once.
+	failedLoads singleflight.Group
 }
 
 // NewBanks returns the handler.
 func NewBanks(db BanksDB, opts BanksOptions) *Banks {
 	panelDefaults(&opts.PanelTimeout, &opts.Now, &opts.Log)
-	return &Banks{db: db, opts: opts}
+	m := opts.Metrics
+	if m == nil {
+		m = catalogue.NewSources(db, nil) // the bank metrics read PostgreSQL only
+	}
+	return &Banks{db: db, opts: opts, metrics: m, panels: panels{timeout: opts.PanelTimeout, log: opts.Log}}
 }
 
 // canEditPartnerships: partnership managers and admins create and edit partnerships;
@@ -56,34 +70,8 @@ func canEditPartnerships(c echo.Context) bool {
 	return ok && auth.Allows(a.Role, auth.RolePartnerships)
 }
 
-// feeSplit is the transaction-fee revenue of completed transactions and its split: the bank
-// gets share of it, rounded to the cent, and Mari the rest, so the two always add up to the fee.
-type feeSplit struct {
-	Fee, Bank, Mari decimal.Decimal
-}
-
-func splitFee(completed int64, share decimal.Decimal) feeSplit {
-	fee := metrics.TransactionFee.Mul(decimal.NewFromInt(completed))
-	bank := fee.Mul(share).Round(2)
-	return feeSplit{Fee: fee, Bank: bank, Mari: fee.Sub(bank)}
-}
-
-// successRate is completed / (completed + failed); ok is false when no transaction is final.
-func successRate(completed, failed int64) (decimal.Decimal, bool) {
-	return metrics.RatioInt(completed, completed+failed)
-}
-
-// bankRow is one line of the overview.
-type bankRow struct {
-	queries.BankTotals
-	Split     feeSplit
-	Success   decimal.Decimal
-	SuccessOK bool
-	Licensing decimal.Decimal
-}
-
-// parseBankRange reads the range like the executive dashboard; "all" starts at the launch
-// month (the first sign-up).
+// parseRange reads the range like the executive dashboard; "all" starts at the launch month
+// (the first sign-up).
 func (h *Banks) parseRange(c echo.Context, today calendar.Date) (rangeChoice, error) {
 	return parseRange(c.QueryParams(), today,
 		launchForAll(c.Request().Context(), h.opts.PanelTimeout, h.opts.Log, calendar.Date{}, firstSignupIn(h.db)))
@@ -103,72 +91,126 @@ func bankRangeForm(rc rangeChoice, base, msg string, keep url.Values) views.Rang
 	return f
 }
 
-// bankColumn is one sortable column of the overview.
+func dirName(desc bool) string {
+	if desc {
+		return "desc"
+	}
+	return "asc"
+}
+
+func mergeQuery(encoded string, more url.Values) string {
+	q, _ := url.ParseQuery(encoded)
+	for k, v := range more {
+		q[k] = v
+	}
+	return q.Encode()
+}
+
+// showCell is a typed table cell as the page shows it, in its column's unit: the HTML table
+// formats the very values the CSV prints exactly (money with the rand sign, ratios as
+// percentages with two places, counts with grouped thousands, n/a for what cannot be known).
+func showCell(cell any, unit catalogue.Unit) string {
+	switch v := cell.(type) {
+	case nil:
+		return ""
+	case string:
+		return v
+	case int64:
+		return views.Count(v)
+	case int:
+		return views.Count(v)
+	case bool:
+		return yesNo(v)
+	case calendar.Date:
+		return v.String()
+	case decimal.Decimal:
+		return views.Value(unit, 2, catalogue.Of(v))
+	case catalogue.Value:
+		return views.Value(unit, 2, v)
+	}
+	return csvCell(cell, unit)
+}
+
+// numericUnit says whether a column of unit holds figures (right-aligned on the page).
+func numericUnit(u catalogue.Unit) bool { return u != catalogue.Concept }
+
+// compareCells orders two cells of the same typed column: text without regard to case,
+// numbers by value, and n/a below every value.
+func compareCells(a, b any) int {
+	switch x := a.(type) {
+	case string:
+		y, _ := b.(string)
+		return strings.Compare(strings.ToLower(x), strings.ToLower(y))
+	case int64:
+		y, _ := b.(int64)
+		switch {
+		case x < y:
+			return -1
+		case x > y:
+			return 1
+		}
+		return 0
+	case decimal.Decimal:
+		y, _ := b.(decimal.Decimal)
+		return x.Cmp(y)
+	case catalogue.Value:
+		y, _ := b.(catalogue.Value)
+		switch {
+		case x.OK && y.OK:
+			return x.V.Cmp(y.V)
+		case x.OK:
+			return 1
+		case y.OK:
+			return -1
+		}
+	}
+	return 0
+}
+
+// sumValues adds metric values; the sum is n/a when any part is.
+func sumValues(a, b catalogue.Value) catalogue.Value {
+	if !a.OK || !b.OK {
+		return catalogue.NA
+	}
+	return catalogue.Of(a.V.Add(b.V))
+}
+
+// valueIf is v, known only when ok: a bank figure over a range the rollup has never covered
+// is n/a, as the catalogue's metrics are.
+func valueIf(v decimal.Decimal, ok bool) catalogue.Value {
+	if !ok {
+		return catalogue.NA
+	}
+	return catalogue.Of(v)
+}
+
+// bankColumn is one sortable column of the overview: the typed column it sorts by and how a
+// row's cell reads on the page.
 type bankColumn struct {
 	key, label string
 	numeric    bool
-	less       func(a, b bankRow) bool
-	cell       func(r bankRow) string
-	csv        []string // CSV header(s) for the column
-	csvCells   func(r bankRow) []string
+	sortBy     int
+	show       func(row []any) string
 }
 
-func cmpDec(a, b decimal.Decimal) bool { return a.LessThan(b) }
+// cellOf shows the overview's column i of row in its unit.
+func cellOf(i int) func(row []any) string {
+	return func(row []any) string { return showCell(row[i], overviewCols[i].Unit) }
+}
 
 var bankColumns = []bankColumn{
-	{key: "bank", label: "Bank", less: func(a, b bankRow) bool { return strings.ToLower(a.Name) < strings.ToLower(b.Name) },
-		cell: func(r bankRow) string { return r.Name }, csv: []string{"bank_code", "bank_name"},
-		csvCells: func(r bankRow) []string { return []string{r.Code, r.Name} }},
-	{key: "status", label: "Status", less: func(a, b bankRow) bool { return a.Status < b.Status },
-		cell: func(r bankRow) string { return r.Status }, csv: []string{"status"},
-		csvCells: func(r bankRow) []string { return []string{r.Status} }},
-	{key: "users", label: "Users", numeric: true, less: func(a, b bankRow) bool { return a.Users < b.Users },
-		cell: func(r bankRow) string { return views.Count(r.Users) }, csv: []string{"users"},
-		csvCells: func(r bankRow) []string { return []string{fmt.Sprint(r.Users)} }},
-	{key: "transactions", label: "Transactions", numeric: true, less: func(a, b bankRow) bool { return a.Transactions < b.Transactions },
-		cell: func(r bankRow) string { return views.Count(r.Transactions) },
-		csv:  []string{"transactions", "completed", "failed", "pending"},
-		csvCells: func(r bankRow) []string {
-			return []string{fmt.Sprint(r.Transactions), fmt.Sprint(r.Completed), fmt.Sprint(r.Failed), fmt.Sprint(r.Pending)}
-		}},
-	{key: "volume", label: "Completed volume", numeric: true, less: func(a, b bankRow) bool { return cmpDec(a.CompletedVolume, b.CompletedVolume) },
-		cell: func(r bankRow) string { return views.Rand(r.CompletedVolume) }, csv: []string{"completed_volume"},
-		csvCells: func(r bankRow) []string { return []string{exact(r.CompletedVolume)} }},
-	{key: "success", label: "Success rate", numeric: true, less: func(a, b bankRow) bool {
-		if a.SuccessOK != b.SuccessOK {
-			return !a.SuccessOK // n/a is the lowest
-		}
-		return cmpDec(a.Success, b.Success)
-	}, cell: func(r bankRow) string { return pctOrNA(r.Success, r.SuccessOK) }, csv: []string{"success_rate"},
-		csvCells: func(r bankRow) []string { return []string{fracOrNA(r.Success, r.SuccessOK)} }},
-	{key: "fee", label: "Transaction fees", numeric: true, less: func(a, b bankRow) bool { return cmpDec(a.Split.Fee, b.Split.Fee) },
-		cell: func(r bankRow) string { return views.Rand(r.Split.Fee) }, csv: []string{"transaction_fees"},
-		csvCells: func(r bankRow) []string { return []string{exact(r.Split.Fee)} }},
-	{key: "bank_share", label: "Bank's share", numeric: true, less: func(a, b bankRow) bool { return cmpDec(a.Split.Bank, b.Split.Bank) },
-		cell: func(r bankRow) string {
-			return views.Rand(r.Split.Bank) + " (" + views.Percent(r.BankShare, 2) + ")"
-		}, csv: []string{"bank_share_fraction", "bank_share"},
-		csvCells: func(r bankRow) []string { return []string{r.BankShare.String(), exact(r.Split.Bank)} }},
-	{key: "mari_share", label: "Mari's share", numeric: true, less: func(a, b bankRow) bool { return cmpDec(a.Split.Mari, b.Split.Mari) },
-		cell: func(r bankRow) string { return views.Rand(r.Split.Mari) }, csv: []string{"mari_share"},
-		csvCells: func(r bankRow) []string { return []string{exact(r.Split.Mari)} }},
-	{key: "licensing", label: "Licensing fees", numeric: true, less: func(a, b bankRow) bool { return cmpDec(a.Licensing, b.Licensing) },
-		cell: func(r bankRow) string { return views.Rand(r.Licensing) }, csv: []string{"licensing_fees"},
-		csvCells: func(r bankRow) []string { return []string{exact(r.Licensing)} }},
-}
-
-func pctOrNA(d decimal.Decimal, ok bool) string {
-	if !ok {
-		return views.NA
-	}
-	return views.Percent(d, 2)
-}
-
-func fracOrNA(d decimal.Decimal, ok bool) string {
-	if !ok {
-		return ""
-	}
-	return d.StringFixed(6)
+	{key: "bank", label: "Bank", sortBy: ovName, show: cellOf(ovName)},
+	{key: "status", label: "Status", sortBy: ovStatus, show: cellOf(ovStatus)},
+	{key: "users", label: "Users", numeric: true, sortBy: ovUsers, show: cellOf(ovUsers)},
+	{key: "transactions", label: "Transactions", numeric: true, sortBy: ovTransactions, show: cellOf(ovTransactions)},
+	{key: "volume", label: "Completed volume", numeric: true, sortBy: ovVolume, show: cellOf(ovVolume)},
+	{key: "success", label: "Success rate", numeric: true, sortBy: ovSuccess, show: cellOf(ovSuccess)},
+	{key: "fee", label: "Fees billed", numeric: true, sortBy: ovFeesBilled, show: cellOf(ovFeesBilled)},
+	{key: "bank_share", label: "Bank's share", numeric: true, sortBy: ovBankShare, show: func(row []any) string {
+		return cellOf(ovBankShare)(row) + " (" + cellOf(ovShareFraction)(row) + ")"
+	}},
+	{key: "mari_share", label: "Mari's share", numeric: true, sortBy: ovMariShare, show: cellOf(ovMariShare)},
+	{key: "licensing", label: "Licensing fees", numeric: true, sortBy: ovLicensing, show: cellOf(ovLicensing)},
 }
 
 // bankSort is the overview's validated sort: a column key and a direction.
@@ -210,64 +252,52 @@ func parseBankSort(q url.Values) (bankSort, error) {
 	return s, nil
 }
 
-func sortBankRows(rows []bankRow, s bankSort) {
-	var less func(a, b bankRow) bool
+// sortBankRows sorts the overview's typed rows in place; ties go by bank code, whatever the
+// direction, so the order is stable.
+func sortBankRows(rows [][]any, s bankSort) {
+	col := ovVolume
 	for _, c := range bankColumns {
 		if c.key == s.Key {
-			less = c.less
+			col = c.sortBy
 		}
 	}
 	sort.SliceStable(rows, func(i, j int) bool {
-		a, b := rows[i], rows[j]
+		c := compareCells(rows[i][col], rows[j][col])
 		if s.Desc {
-			a, b = b, a
+			c = -c
 		}
-		if less(a, b) {
-			return true
+		if c != 0 {
+			return c < 0
 		}
-		if less(b, a) {
-			return false
-		}
-		return rows[i].Code < rows[j].Code // ties: by code, whatever the direction
+		return compareCells(rows[i][ovCode], rows[j][ovCode]) < 0
 	})
 }
 
-// overview loads every bank's row for r: the transaction figures and the licensing fees run
-// concurrently, each with its own timeout.
-func (h *Banks) overview(ctx context.Context, r calendar.Range) ([]bankRow, string) {
-	var totals panel[[]queries.BankTotals]
-	var fees panel[map[string]decimal.Decimal]
-	l := &loader{ctx: ctx, timeout: h.opts.PanelTimeout, log: h.opts.Log}
-	load(l, "bank overview", dbPG, &totals, func(ctx context.Context) ([]queries.BankTotals, error) {
-		return queries.BankOverview(ctx, h.db, r)
-	})
-	load(l, "bank licensing", dbPG, &fees, func(ctx context.Context) (map[string]decimal.Decimal, error) {
-		return queries.BankLicensingFees(ctx, h.db, r)
-	})
-	l.wg.Wait()
-	if !totals.ok() {
-		return nil, totals.Err
+// parseOverview reads the overview's range and sort; a badInput error is the viewer's to fix.
+func (h *Banks) parseOverview(c echo.Context, today calendar.Date) (rangeChoice, bankSort, error) {
+	rc, err := h.parseRange(c, today)
+	if err != nil {
+		return rc, defaultBankSort, err
 	}
-	if !fees.ok() {
-		return nil, fees.Err
-	}
-	rows := make([]bankRow, 0, len(totals.V))
-	for _, t := range totals.V {
-		row := bankRow{BankTotals: t, Split: splitFee(t.Completed, t.BankShare), Licensing: fees.V[t.Code]}
-		row.Success, row.SuccessOK = successRate(t.Completed, t.Failed)
-		rows = append(rows, row)
-	}
-	return rows, ""
+	s, err := parseBankSort(c.QueryParams())
+	return rc, s, err
+}
+
+// loadOverview runs the overview's panel for r and sorts its rows as asked. The table is the
+// panel's own copy, shared with other viewers of the range: the rows are sorted in a copy.
+func (h *Banks) loadOverview(ctx context.Context, r calendar.Range, today calendar.Date, s bankSort) panelOut {
+	in := banksIn{h: h, r: r, today: today}
+	o := runOne(ctx, &h.panels, in.key(), banksOverviewPanel, in)
+	o.Table.Rows = append([][]any(nil), o.Table.Rows...)
+	sortBankRows(o.Table.Rows, s)
+	return o
 }
 
 // Overview serves GET /banks: every bank over a range, sorted as asked.
 func (h *Banks) Overview(c echo.Context) error {
 	now := h.opts.Now()
 	today := calendar.Today(now)
-	rc, err := h.parseRange(c, today)
-	if err == nil {
-		_, err = parseBankSort(c.QueryParams())
-	}
+	rc, s, err := h.parseOverview(c, today)
 	if err != nil {
 		var bad badInput
 		if errors.As(err, &bad) {
@@ -275,13 +305,11 @@ func (h *Banks) Overview(c echo.Context) error {
 		}
 		return err
 	}
-	s, _ := parseBankSort(c.QueryParams())
-	rows, unavailable := h.overview(c.Request().Context(), rc.Range)
-	sortBankRows(rows, s)
-	return render(c, http.StatusOK, views.BanksPage(h.overviewView(c, rc, s, rows, unavailable, now)))
+	o := h.loadOverview(c.Request().Context(), rc.Range, today, s)
+	return render(c, http.StatusOK, views.BanksPage(h.overviewView(c, rc, s, o, now)))
 }
 
-func (h *Banks) overviewView(c echo.Context, rc rangeChoice, s bankSort, rows []bankRow, unavailable string, now time.Time) views.BanksOverview {
+func (h *Banks) overviewView(c echo.Context, rc rangeChoice, s bankSort, o panelOut, now time.Time) views.BanksOverview {
 	r := rc.Range
 	sortQ := url.Values{"sort": {s.Key}, "dir": {dirName(s.Desc)}}
 	v := views.BanksOverview{
@@ -289,7 +317,7 @@ func (h *Banks) overviewView(c echo.Context, rc rangeChoice, s bankSort, rows []
 		FormHidden:  map[string]string{"sort": s.Key, "dir": dirName(s.Desc)},
 		Range:       r,
 		CSVHref:     "/banks.csv?" + mergeQuery(rangeQuery(r), sortQ),
-		Unavailable: unavailable,
+		Unavailable: o.Chart.Unavailable,
 		CanEdit:     canEditPartnerships(c),
 		GeneratedAt: now.In(calendar.SAST).Format("2 Jan 2006 15:04"),
 	}
@@ -308,54 +336,57 @@ func (h *Banks) overviewView(c echo.Context, rc rangeChoice, s bankSort, rows []
 			Href: "/banks?" + mergeQuery(rangeQuery(r), url.Values{"sort": {col.key}, "dir": {dir}}),
 		})
 	}
-	var total bankRow
-	for _, row := range rows {
-		vr := views.BankOverviewRow{Href: "/banks/" + url.PathEscape(row.Code) + "?" + rangeQuery(r), Code: row.Code}
+	for _, row := range o.Table.Rows {
+		code := row[ovCode].(string)
+		vr := views.BankOverviewRow{Href: "/banks/" + url.PathEscape(code) + "?" + rangeQuery(r), Code: code}
 		for _, col := range bankColumns {
-			vr.Cells = append(vr.Cells, col.cell(row))
+			vr.Cells = append(vr.Cells, col.show(row))
 		}
 		v.Rows = append(v.Rows, vr)
-		total.Transactions += row.Transactions
-		total.Completed += row.Completed
-		total.Failed += row.Failed
-		total.CompletedVolume = total.CompletedVolume.Add(row.CompletedVolume)
-		total.Split.Fee = total.Split.Fee.Add(row.Split.Fee)
-		total.Split.Bank = total.Split.Bank.Add(row.Split.Bank)
-		total.Split.Mari = total.Split.Mari.Add(row.Split.Mari)
-		total.Licensing = total.Licensing.Add(row.Licensing)
 	}
-	if len(rows) > 0 {
-		total.Success, total.SuccessOK = successRate(total.Completed, total.Failed)
-		// Users are distinct per bank: one person may use two banks, so they are not summed.
-		v.Total = []string{"All banks", "", "", views.Count(total.Transactions), views.Rand(total.CompletedVolume),
-			pctOrNA(total.Success, total.SuccessOK), views.Rand(total.Split.Fee), views.Rand(total.Split.Bank),
-			views.Rand(total.Split.Mari), views.Rand(total.Licensing)}
+	if len(o.Table.Rows) > 0 {
+		v.Total = overviewTotal(o.Table.Rows)
 	}
 	return v
 }
 
-func dirName(desc bool) string {
-	if desc {
-		return "desc"
+// overviewTotal is the "all banks" line, aligned with bankColumns: the banks' figures added
+// up, and the success rate of their transactions together. Users are distinct per bank (one
+// person may use two banks), so they are not added up.
+func overviewTotal(rows [][]any) []string {
+	sum := make([]catalogue.Value, ovColumns)
+	for _, i := range []int{ovTransactions, ovCompleted, ovVolume, ovFeesBilled, ovBankShare, ovMariShare, ovLicensing} {
+		sum[i] = catalogue.OfInt(0)
+		for _, row := range rows {
+			sum[i] = sumValues(sum[i], row[i].(catalogue.Value))
+		}
 	}
-	return "asc"
+	var failed int64
+	for _, row := range rows {
+		failed += row[ovFailed].(int64)
+	}
+	success := catalogue.NA
+	if sum[ovCompleted].OK {
+		success = ratioValue(sum[ovCompleted].V, sum[ovCompleted].V.Add(decimalOf(failed)))
+	}
+	show := func(i int, v catalogue.Value) string { return showCell(v, overviewCols[i].Unit) }
+	return []string{"All banks", "", "", show(ovTransactions, sum[ovTransactions]), show(ovVolume, sum[ovVolume]),
+		show(ovSuccess, success), show(ovFeesBilled, sum[ovFeesBilled]), show(ovBankShare, sum[ovBankShare]),
+		show(ovMariShare, sum[ovMariShare]), show(ovLicensing, sum[ovLicensing])}
 }
 
-func mergeQuery(encoded string, more url.Values) string {
-	q, _ := url.ParseQuery(encoded)
-	for k, v := range more {
-		q[k] = v
-	}
-	return q.Encode()
+// ratioValue is num ÷ den, n/a when den is zero: the catalogue's arithmetic of a rate (package
+// metrics), for a success rate the page adds up itself.
+func ratioValue(num, den decimal.Decimal) catalogue.Value {
+	v, ok := metrics.Ratio(num, den)
+	return catalogue.Value{V: v, OK: ok}
 }
 
-// OverviewCSV serves GET /banks.csv: the overview's rows with exact numbers.
+// OverviewCSV serves GET /banks.csv: the overview's typed rows, exactly, sorted as the page.
 func (h *Banks) OverviewCSV(c echo.Context) error {
 	now := h.opts.Now()
-	rc, err := h.parseRange(c, calendar.Today(now))
-	if err == nil {
-		_, err = parseBankSort(c.QueryParams())
-	}
+	today := calendar.Today(now)
+	rc, s, err := h.parseOverview(c, today)
 	if err != nil {
 		var bad badInput
 		if errors.As(err, &bad) {
@@ -363,25 +394,9 @@ func (h *Banks) OverviewCSV(c echo.Context) error {
 		}
 		return err
 	}
-	s, _ := parseBankSort(c.QueryParams())
-	rows, unavailable := h.overview(c.Request().Context(), rc.Range)
-	if unavailable != "" {
-		return echo.NewHTTPError(http.StatusServiceUnavailable, "The bank figures are unavailable: "+unavailable+". Try again shortly.")
+	o := h.loadOverview(c.Request().Context(), rc.Range, today, s)
+	if o.Chart.Unavailable != "" {
+		return echo.NewHTTPError(http.StatusServiceUnavailable, "The bank figures are unavailable: "+o.Chart.Unavailable+". Try again shortly.")
 	}
-	sortBankRows(rows, s)
-	var t table
-	t.Header = []string{"from", "to"}
-	for _, col := range bankColumns {
-		t.Header = append(t.Header, col.csv...)
-	}
-	for _, row := range rows {
-		line := []string{rc.Range.From.String(), rc.Range.To.String()}
-		for _, col := range bankColumns {
-			for _, cell := range col.csvCells(row) {
-				line = append(line, cell)
-			}
-		}
-		t.Rows = append(t.Rows, line)
-	}
-	return writeCSV(c, fmt.Sprintf("mari-banks-%s-to-%s.csv", rc.Range.From, rc.Range.To), t)
+	return writeCSV(c, fmt.Sprintf("mari-banks-%s-to-%s.csv", rc.Range.From, rc.Range.To), o.Table.strings())
 }

@@ -6,30 +6,88 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/labstack/echo/v4"
-	"github.com/shopspring/decimal"
 
 	"mari/calendar"
-	"mari/metrics"
+	"mari/catalogue"
 	"mari/queries"
 	"mari/views"
 )
 
-// bankData is everything one bank's page shows, one field per independently loaded panel.
-type bankData struct {
-	rc         rangeChoice
-	p          queries.Partnership
-	monthly    panel[[]queries.BankMonth]
-	statuses   panel[[]queries.BankStatusRow]
-	processing panel[queries.BankProcessing]
-	recipients panel[[]queries.BankRecipient]
-	licensing  panel[decimal.Decimal]
+// bankIn is what every panel of a bank's page loads from: the partnership, the range and the
+// clock.
+type bankIn struct {
+	h     *Banks
+	p     queries.Partnership
+	rc    rangeChoice
+	now   time.Time
+	today calendar.Date
 }
 
-// bankPanels name the panels of a bank's page; a CSV download loads only its own.
-var bankPanels = map[string]bool{"monthly": true, "status": true, "processing": true, "recipients": true, "licensing": true}
+// key names the inputs that change the panels' data, so viewers of the same bank and range
+// share their loads; an edit of the partnership (its share, fee or SLA) is a new key.
+func (in bankIn) key() string {
+	return in.p.Code + "@" + strconv.FormatInt(in.p.UpdatedAt.UnixNano(), 10) + "@" + in.rc.Range.String() + "@" + in.today.String()
+}
+
+// ask loads the catalogue metrics ids for the bank, by calendar month of the range. They run
+// at once because they read the same daily facts of the bank, which the catalogue then reads
+// once for all of them (and for the page's other panels asking at the same time).
+func (in bankIn) ask(ctx context.Context, ids ...string) (map[string]catalogue.Series, error) {
+	q := catalogue.Query{Range: in.rc.Range, Grain: catalogue.Month, Filters: catalogue.Filters{Bank: in.p.Code}, Now: in.now}
+	out := make([]catalogue.Series, len(ids))
+	errs := make([]error, len(ids))
+	var wg sync.WaitGroup
+	for i, id := range ids {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			out[i], errs[i] = catalogue.Ask(ctx, in.h.metrics, catalogue.Must(id), q)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err // they fail together (one read): the first says why
+		}
+	}
+	byID := make(map[string]catalogue.Series, len(ids))
+	for i, id := range ids {
+		byID[id] = out[i]
+	}
+	return byID, nil
+}
+
+// The panels of a bank's page in the order it shows them.
+var (
+	bankActivityTiles = []panelSpec[bankIn]{bankVolumePanel, bankSuccessRatePanel, bankP95Panel}
+	bankRevenueTiles  = []panelSpec[bankIn]{bankFeesBilledPanel, bankSharePanel, bankMariSharePanel, bankLicensingPanel, bankRevenuePanel}
+	bankCharts        = []panelSpec[bankIn]{bankVolumeChartPanel, bankFeesChartPanel}
+	bankTables        = []bankTablePanel{bankStatusPanel, bankRecipientsPanel}
+)
+
+// bankTablePanel is a table panel of a bank's page: the panel, its CSV's name, and how the page
+// heads its columns (the CSV keeps the typed table's machine-readable names).
+type bankTablePanel struct {
+	spec   panelSpec[bankIn]
+	file   string
+	help   string // glossary anchor; "" for none
+	note   string
+	labels []string
+}
+
+// bankCSVs are the CSV downloads of a bank's page, by file name, and the panel behind each:
+// both monthly charts print the one monthly table.
+var bankCSVs = map[string]panelSpec[bankIn]{
+	"monthly":    bankVolumeChartPanel,
+	"status":     bankStatusPanel.spec,
+	"recipients": bankRecipientsPanel.spec,
+}
 
 // partnership reads the bank of :code, answering 404 with a clear page when there is none.
 func (h *Banks) partnership(c echo.Context) (queries.Partnership, error) {
@@ -68,40 +126,6 @@ func notFoundPage(c echo.Context, err error) (bool, error) {
 		fmt.Sprintf("There is no bank partnership with the code %q. See the list of banks at /banks.", nf.code)))
 }
 
-func (h *Banks) loadBank(ctx context.Context, rc rangeChoice, p queries.Partnership, want map[string]bool) *bankData {
-	d := &bankData{rc: rc, p: p}
-	r, code := rc.Range, p.Code
-	l := &loader{ctx: ctx, timeout: h.opts.PanelTimeout, log: h.opts.Log}
-	if want["monthly"] {
-		load(l, "bank monthly", dbPG, &d.monthly, func(ctx context.Context) ([]queries.BankMonth, error) {
-			return queries.BankMonthly(ctx, h.db, code, r)
-		})
-	}
-	if want["status"] {
-		load(l, "bank statuses", dbPG, &d.statuses, func(ctx context.Context) ([]queries.BankStatusRow, error) {
-			return queries.BankStatuses(ctx, h.db, code, r)
-		})
-	}
-	if want["processing"] {
-		load(l, "bank processing", dbPG, &d.processing, func(ctx context.Context) (queries.BankProcessing, error) {
-			return queries.BankProcessingP95(ctx, h.db, code, r)
-		})
-	}
-	if want["recipients"] {
-		load(l, "bank recipients", dbPG, &d.recipients, func(ctx context.Context) ([]queries.BankRecipient, error) {
-			return queries.BankTopRecipients(ctx, h.db, code, r)
-		})
-	}
-	if want["licensing"] {
-		load(l, "bank licensing", dbPG, &d.licensing, func(ctx context.Context) (decimal.Decimal, error) {
-			fees, err := queries.BankLicensingFees(ctx, h.db, r)
-			return fees[code], err
-		})
-	}
-	l.wg.Wait()
-	return d
-}
-
 // Bank serves GET /banks/:code.
 func (h *Banks) Bank(c echo.Context) error {
 	p, err := h.partnership(c)
@@ -119,7 +143,22 @@ func (h *Banks) Bank(c echo.Context) error {
 		}
 		return err
 	}
-	d := h.loadBank(c.Request().Context(), rc, p, bankPanels)
+	v := h.bankPage(c.Request().Context(), p, rc, now)
+	v.CanEdit = canEditPartnerships(c)
+	v.Saved = c.QueryParam("saved")
+	return render(c, http.StatusOK, views.BankPage(v))
+}
+
+// bankPage loads every panel of p's page for rc as of now.
+func (h *Banks) bankPage(ctx context.Context, p queries.Partnership, rc rangeChoice, now time.Time) views.BankDetail {
+	in := bankIn{h: h, p: p, rc: rc, now: now, today: calendar.Today(now)}
+	all := append(append(append([]panelSpec[bankIn](nil), bankActivityTiles...), bankRevenueTiles...), bankCharts...)
+	for _, t := range bankTables {
+		all = append(all, t.spec)
+	}
+	out := run(ctx, &h.panels, in.key(), all, in)
+	base := "/banks/" + url.PathEscape(p.Code)
+	q := rangeQuery(rc.Range)
 	v := views.BankDetail{
 		Form:        bankRangeForm(rc, base, "", nil),
 		Action:      base,
@@ -127,29 +166,44 @@ func (h *Banks) Bank(c echo.Context) error {
 		Code:        p.Code,
 		Name:        p.Name,
 		Status:      p.Status,
-		CanEdit:     canEditPartnerships(c),
 		EditHref:    base + "/edit",
 		GeneratedAt: now.In(calendar.SAST).Format("2 Jan 2006 15:04"),
 		Contract:    contractFields(p),
 	}
-	q := rangeQuery(rc.Range)
-	v.Saved = c.QueryParam("saved")
-	v.Tiles = bankTiles(d)
-	for _, ch := range bankCharts {
-		cd := ch.data(d)
-		v.Charts = append(v.Charts, views.Chart{ID: ch.name, Title: ch.title, Note: cd.Note, Notes: cd.Notes,
-			CSVHref: base + "/" + ch.file + ".csv?" + q, Options: cd.Options, Unavailable: cd.Unavailable, Empty: cd.Empty})
+	for _, o := range out[:len(bankActivityTiles)] {
+		v.Tiles = append(v.Tiles, o.Tile)
 	}
-	for _, t := range bankTables {
-		td := t.data(d)
-		var rows [][]string
-		for _, r := range td.Table.Rows {
-			rows = append(rows, t.show(r))
+	out = out[len(bankActivityTiles):]
+	for _, o := range out[:len(bankRevenueTiles)] {
+		v.RevenueTiles = append(v.RevenueTiles, o.Tile)
+	}
+	out = out[len(bankRevenueTiles):]
+	for _, o := range out[:len(bankCharts)] {
+		o.Chart.CSVHref = base + "/monthly.csv?" + q
+		v.Charts = append(v.Charts, o.Chart)
+	}
+	out = out[len(bankCharts):]
+	for i, t := range bankTables {
+		v.Tables = append(v.Tables, bankTableView(t, out[i], base+"/"+t.file+".csv?"+q))
+	}
+	return v
+}
+
+// bankTableView shows a table panel's typed rows on the page, each cell in its column's unit.
+func bankTableView(t bankTablePanel, o panelOut, csvHref string) views.BankTable {
+	v := views.BankTable{Title: t.spec.Title, Note: t.note, CSVHref: csvHref, HelpID: t.help, Header: t.labels,
+		Unavailable: o.Chart.Unavailable, Empty: o.Chart.Empty}
+	for _, c := range o.Table.Columns {
+		v.Numeric = append(v.Numeric, numericUnit(c.Unit))
+	}
+	for _, row := range o.Table.Rows {
+		cells := make([]string, len(row))
+		for i, cell := range row {
+			cells[i] = showCell(cell, o.Table.Columns[i].Unit)
 		}
-		v.Tables = append(v.Tables, views.BankTable{Title: t.title, Note: t.note, CSVHref: base + "/" + t.file + ".csv?" + q, HelpID: t.help,
-			Header: t.header, Rows: rows, Numeric: t.numeric, Unavailable: td.Unavailable, Empty: td.Empty})
+		v.Rows = append(v.Rows, cells)
 	}
-	return render(c, http.StatusOK, views.BankPage(v))
+	return v
 }
 
 func contractFields(p queries.Partnership) []views.BankField {
@@ -174,256 +228,11 @@ func contractFields(p queries.Partnership) []views.BankField {
 	}
 }
 
-// rangeTotals adds the months up: the tiles' figures for the whole range.
-func rangeTotals(months []queries.BankMonth) queries.BankMonth {
-	var t queries.BankMonth
-	for _, m := range months {
-		t.Transactions += m.Transactions
-		t.Completed += m.Completed
-		t.Failed += m.Failed
-		t.CompletedVolume = t.CompletedVolume.Add(m.CompletedVolume)
-	}
-	return t
-}
-
-func bankTiles(d *bankData) []views.Tile {
-	vol := views.Tile{MetricID: metrics.IDCompletedVolume, Title: "Completed volume"}
-	fee := views.Tile{MetricID: metrics.IDBankFeeSplit, Title: "Transaction-fee revenue"}
-	succ := views.Tile{MetricID: metrics.IDBankSuccessRate, Title: "Success rate"}
-	if !d.monthly.ok() {
-		vol.Unavailable, fee.Unavailable, succ.Unavailable = d.monthly.Err, d.monthly.Err, d.monthly.Err
-	} else {
-		t := rangeTotals(d.monthly.V)
-		vol.Value, vol.Exact = views.RandShort(t.CompletedVolume), views.Rand(t.CompletedVolume)
-		vol.Lines = []string{views.Count(t.Transactions) + " transactions, " + views.Count(t.Completed) + " completed"}
-		s := splitFee(t.Completed, d.p.BankShare)
-		fee.Value, fee.Exact = views.Rand(s.Fee), views.Rand(s.Fee)
-		fee.Lines = []string{"bank " + views.Rand(s.Bank) + " (" + views.Percent(d.p.BankShare, 2) + ")", "Mari " + views.Rand(s.Mari)}
-		rate, ok := successRate(t.Completed, t.Failed)
-		succ.Value = pctOrNA(rate, ok)
-		succ.Lines = []string{views.Count(t.Completed) + " completed, " + views.Count(t.Failed) + " failed"}
-	}
-	lic := views.Tile{MetricID: metrics.IDBankLicensing, Title: "Licensing fees"}
-	if !d.licensing.ok() {
-		lic.Unavailable = d.licensing.Err
-	} else {
-		lic.Value, lic.Exact = views.Rand(d.licensing.V), views.Rand(d.licensing.V)
-		lic.Lines = []string{views.Rand(d.p.MonthlyFee) + " per contract month"}
-	}
-	sla := views.Tile{MetricID: metrics.IDBankP95, Title: "p95 processing time"}
-	if !d.processing.ok() {
-		sla.Unavailable = d.processing.Err
-	} else {
-		pr := d.processing.V
-		sla.Target = "SLA ≤ " + views.Count(d.p.SLAP95ms) + " ms"
-		if pr.Final == 0 {
-			sla.Value, sla.Status = views.NA, "no data"
-			sla.Lines = []string{"no final transactions in the range"}
-		} else {
-			sla.Value = views.Count(pr.P95ms) + " ms"
-			sla.Status = slaStatus(pr.P95ms, d.p.SLAP95ms)
-			sla.Lines = []string{"of " + views.Count(pr.Final) + " final transactions"}
-		}
-	}
-	return []views.Tile{vol, fee, succ, lic, sla}
-}
-
-// slaStatus: the SLA is met when the p95 is at most the agreed milliseconds.
-func slaStatus(p95, sla int64) string {
-	if p95 <= sla {
-		return "met"
-	}
-	return "missed"
-}
-
-// bankChart is one chart of a bank's page; file is its CSV name.
-type bankChart struct {
-	name, title, file string
-	data              func(d *bankData) chartData
-}
-
-var bankCharts = []bankChart{
-	{name: "bank-volume", title: "Monthly completed volume and transactions", file: "monthly", data: bankVolumeChart},
-	{name: "bank-fees", title: "Monthly transaction-fee revenue and its split", file: "monthly", data: bankFeeChart},
-}
-
-// bankTableSpec is one table of a bank's page.
-type bankTableSpec struct {
-	title, note, file string
-	help              string   // glossary anchor
-	header            []string // as shown; the CSV keeps its machine-readable header
-	numeric           []bool
-	data              func(d *bankData) chartData
-	show              func(row []string) []string // a CSV row as shown on the page
-}
-
-// showAmount turns an exact CSV amount into the page's rand format.
-func showAmount(s string) string { return views.Rand(decimal.RequireFromString(s)) }
-
-func showCount(s string) string {
-	n, _ := decimal.NewFromString(s)
-	return views.Count(n.IntPart())
-}
-
-var bankTables = []bankTableSpec{
-	{title: "Transactions by status", file: "status", note: "Every transaction in the range; failure reasons as the bank reported them.",
-		header:  []string{"Status", "Failure reason", "Transactions", "Share", "Amount"},
-		numeric: []bool{false, false, true, true, true}, data: bankStatusTable,
-		show: func(r []string) []string {
-			return []string{r[0], r[1], showCount(r[2]), views.Percent(decimal.RequireFromString(r[3]), 2), showAmount(r[4])}
-		}},
-	{title: "Top 20 recipients", file: "recipients", help: metrics.IDBankRecipients, note: "Recipients of completed transactions through this bank in the range, by number of transactions (ties: larger volume first).",
-		header:  []string{"#", "Recipient (blood hash)", "Transactions", "Volume", "Average"},
-		numeric: []bool{true, false, true, true, true}, data: bankRecipientsTable,
-		show: func(r []string) []string {
-			return []string{r[0], r[1], showCount(r[2]), showAmount(r[3]), showAmount(r[4])}
-		}},
-}
-
-// bankFiles are the CSV downloads of a bank's page and the data behind each.
-var bankFiles = map[string]struct {
-	needs string
-	data  func(d *bankData) chartData
-}{
-	"monthly":    {"monthly", bankMonthlyTable},
-	"status":     {"status", bankStatusTable},
-	"recipients": {"recipients", bankRecipientsTable},
-}
-
-// bankMonthlyTable is the numbers behind both monthly charts.
-func bankMonthlyTable(d *bankData) chartData {
-	var cd chartData
-	if !d.monthly.ok() {
-		cd.Unavailable = d.monthly.Err
-		return cd
-	}
-	cd.Table.Header = []string{"month", "from", "to", "transactions", "completed", "failed", "success_rate",
-		"completed_volume", "transaction_fees", "bank_share", "mari_share"}
-	r := d.rc.Range
-	for _, m := range d.monthly.V {
-		from, to := m.Month, m.Month.MonthEnd()
-		if from.Before(r.From) {
-			from = r.From
-		}
-		if to.After(r.To) {
-			to = r.To
-		}
-		s := splitFee(m.Completed, d.p.BankShare)
-		rate, ok := successRate(m.Completed, m.Failed)
-		cd.Table.Rows = append(cd.Table.Rows, []string{m.Month.MonthKey(), from.String(), to.String(),
-			fmt.Sprint(m.Transactions), fmt.Sprint(m.Completed), fmt.Sprint(m.Failed), fracOrNA(rate, ok),
-			exact(m.CompletedVolume), exact(s.Fee), exact(s.Bank), exact(s.Mari)})
-	}
-	return cd
-}
-
-func monthLabels(months []queries.BankMonth) []string {
-	out := make([]string, len(months))
-	for i, m := range months {
-		out[i] = m.Month.MonthLabel()
-	}
-	return out
-}
-
-func noTransactions(months []queries.BankMonth) bool {
-	return rangeTotals(months).Transactions == 0
-}
-
-func bankVolumeChart(d *bankData) chartData {
-	cd := bankMonthlyTable(d)
-	if cd.Unavailable != "" {
-		return cd
-	}
-	if noTransactions(d.monthly.V) {
-		cd.Empty = "No transactions through this bank in the range."
-		return cd
-	}
-	var vol, txs []any
-	for _, m := range d.monthly.V {
-		vol = append(vol, num(m.CompletedVolume))
-		txs = append(txs, m.Transactions)
-	}
-	o := baseOptions(monthLabels(d.monthly.V))
-	o["yAxis"] = []any{randAxis("Completed volume", false), countAxis("Transactions", true)}
-	o["series"] = []any{
-		map[string]any{"name": "Completed volume", "type": "bar", "data": vol, "tooltip": randTooltip()},
-		map[string]any{"name": "Transactions", "type": "line", "yAxisIndex": 1, "data": txs, "tooltip": countTooltip()},
-	}
-	cd.Options = o
-	cd.Note = "Months cut by the range count only the days inside it. Success rate per month is in the CSV (n/a for a month without final transactions)."
-	return cd
-}
-
-func bankFeeChart(d *bankData) chartData {
-	cd := bankMonthlyTable(d)
-	if cd.Unavailable != "" {
-		return cd
-	}
-	if noTransactions(d.monthly.V) {
-		cd.Empty = "No transactions through this bank in the range, so no fee revenue."
-		return cd
-	}
-	var bank, mari []any
-	for _, m := range d.monthly.V {
-		s := splitFee(m.Completed, d.p.BankShare)
-		bank = append(bank, num(s.Bank))
-		mari = append(mari, num(s.Mari))
-	}
-	o := baseOptions(monthLabels(d.monthly.V))
-	o["yAxis"] = []any{randAxis("Fee revenue", false)}
-	o["series"] = []any{
-		map[string]any{"name": "Mari's share", "type": "bar", "stack": "fee", "data": mari, "tooltip": randTooltip()},
-		map[string]any{"name": "Bank's share", "type": "bar", "stack": "fee", "data": bank, "tooltip": randTooltip()},
-	}
-	cd.Options = o
-	cd.Note = fmt.Sprintf("R%s per completed transaction; the bank's share is %s.", metrics.TransactionFee.StringFixed(2), views.Percent(d.p.BankShare, 2))
-	return cd
-}
-
-func bankStatusTable(d *bankData) chartData {
-	var cd chartData
-	if !d.statuses.ok() {
-		cd.Unavailable = d.statuses.Err
-		return cd
-	}
-	var total int64
-	for _, s := range d.statuses.V {
-		total += s.Count
-	}
-	cd.Table.Header = []string{"status", "failure_reason", "transactions", "share", "amount"}
-	for _, s := range d.statuses.V {
-		share, _ := metrics.RatioInt(s.Count, total)
-		cd.Table.Rows = append(cd.Table.Rows, []string{strings.ToLower(s.Status), s.FailureReason,
-			fmt.Sprint(s.Count), share.StringFixed(4), exact(s.Amount)})
-	}
-	if len(cd.Table.Rows) == 0 {
-		cd.Empty = "No transactions through this bank in the range."
-	}
-	return cd
-}
-
-func bankRecipientsTable(d *bankData) chartData {
-	var cd chartData
-	if !d.recipients.ok() {
-		cd.Unavailable = d.recipients.Err
-		return cd
-	}
-	cd.Table.Header = []string{"rank", "blood_hash", "transactions", "volume", "average"}
-	for i, r := range d.recipients.V {
-		cd.Table.Rows = append(cd.Table.Rows, []string{fmt.Sprint(i + 1), r.BloodHash, fmt.Sprint(r.Transactions),
-			exact(r.Volume), exact(r.Average)})
-	}
-	if len(cd.Table.Rows) == 0 {
-		cd.Empty = "No completed transactions through this bank in the range."
-	}
-	return cd
-}
-
 // BankCSV serves GET /banks/:code/:file, where :file is monthly.csv, status.csv or
 // recipients.csv: exactly the numbers of that chart or table.
 func (h *Banks) BankCSV(c echo.Context) error {
 	name, ok := strings.CutSuffix(c.Param("file"), ".csv")
-	f, known := bankFiles[name]
+	panel, known := bankCSVs[name]
 	if !ok || !known {
 		return echo.ErrNotFound
 	}
@@ -441,11 +250,11 @@ func (h *Banks) BankCSV(c echo.Context) error {
 		}
 		return err
 	}
-	d := h.loadBank(c.Request().Context(), rc, p, map[string]bool{f.needs: true})
-	cd := f.data(d)
-	if cd.Unavailable != "" {
-		return echo.NewHTTPError(http.StatusServiceUnavailable, "This table's data is unavailable: "+cd.Unavailable+". Try again shortly.")
+	in := bankIn{h: h, p: p, rc: rc, now: now, today: calendar.Today(now)}
+	o := runOne(c.Request().Context(), &h.panels, in.key(), panel, in)
+	if o.Chart.Unavailable != "" {
+		return echo.NewHTTPError(http.StatusServiceUnavailable, "This table's data is unavailable: "+o.Chart.Unavailable+". Try again shortly.")
 	}
 	filename := fmt.Sprintf("mari-bank-%s-%s-%s-to-%s.csv", p.Code, name, rc.Range.From, rc.Range.To)
-	return writeCSV(c, filename, cd.Table)
+	return writeCSV(c, filename, o.Table.strings())
 }

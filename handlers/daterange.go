@@ -25,9 +25,11 @@ var presets = []preset{
 	{"mtd", "Month to date", func(t, _ calendar.Date) calendar.Date { return t.MonthStart() }},
 	{"last30", "Last 30 days", func(t, _ calendar.Date) calendar.Date { return t.AddDays(-29) }},
 	{"last90", "Last 90 days", func(t, _ calendar.Date) calendar.Date { return t.AddDays(-89) }},
-	{"last6m", "Last 6 months", func(t, _ calendar.Date) calendar.Date { return t.MonthStart().AddMonths(-5) }},
+	// Six (twelve) complete calendar months and this month to date: the name says so, and the
+	// comparison period is the same months and days directly before.
+	{"last6m", "6 full months + this month", func(t, _ calendar.Date) calendar.Date { return t.MonthStart().AddMonths(-6) }},
 	{"ytd", "Year to date", func(t, _ calendar.Date) calendar.Date { return calendar.NewDate(t.Year(), 1, 1) }},
-	{"last12m", "Last 12 months", func(t, _ calendar.Date) calendar.Date { return t.MonthStart().AddMonths(-11) }},
+	{"last12m", "12 full months + this month", func(t, _ calendar.Date) calendar.Date { return t.MonthStart().AddMonths(-12) }},
 	{"all", "All time", func(t, launch calendar.Date) calendar.Date {
 		if launch.IsZero() || launch.After(t) {
 			return t.MonthStart()

@@ -5,35 +5,26 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
-	"runtime/debug"
-	"sync"
+	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/labstack/echo/v4"
 	"github.com/shopspring/decimal"
 
 	"mari/calendar"
+	"mari/catalogue"
 	"mari/metrics"
 	"mari/queries"
 	"mari/views"
 )
 
-// ExecutiveSource is what the executive dashboard reads; queries.Executive implements it
-// over PostgreSQL (rollups) and ClickHouse (the live tile).
+// ExecutiveSource is what the executive dashboard reads besides the metric catalogue;
+// queries.Executive implements it over PostgreSQL and ClickHouse (the live tile).
 type ExecutiveSource interface {
-	RangeTotals(ctx context.Context, r calendar.Range) (queries.RangeTotals, error)
-	TotalUsersAt(ctx context.Context, d calendar.Date) (int64, error)
-	Monthly(ctx context.Context, r calendar.Range) ([]queries.Month, error)
-	Daily(ctx context.Context, r calendar.Range) ([]queries.Day, error)
-	OutageSeconds(ctx context.Context, from, to time.Time) (decimal.Decimal, error)
-	KPITargets(ctx context.Context) (map[string]metrics.Target, error)
+	MAUOn(ctx context.Context, d calendar.Date) (int64, bool, error)
 	Milestones(ctx context.Context) ([]metrics.Milestone, error)
 	FirstSignup(ctx context.Context) (time.Time, bool, error)
-	LicensingFees(ctx context.Context, r calendar.Range) (decimal.Decimal, error)
-	MAUOn(ctx context.Context, d calendar.Date) (int64, bool, error)
 	LiveToday(ctx context.Context, d calendar.Date) (queries.LiveToday, error)
 	RollupFreshness(ctx context.Context) (time.Time, bool, error)
 }
@@ -46,127 +37,58 @@ type ExecutiveOptions struct {
 	Log          *slog.Logger
 }
 
-// Executive serves the executive dashboard and its CSV downloads.
+// Executive serves the executive dashboard and its CSV downloads. Every figure is a metric of
+// the catalogue; each panel (executive_*.go) loads and shows one.
 type Executive struct {
-	src  ExecutiveSource
-	opts ExecutiveOptions
+	src     ExecutiveSource
+	metrics *catalogue.Sources
+	opts    ExecutiveOptions
+	panels  panels
 }
 
 // NewExecutive returns the handler.
-func NewExecutive(src ExecutiveSource, opts ExecutiveOptions) *Executive {
+func NewExecutive(src ExecutiveSource, m *catalogue.Sources, opts ExecutiveOptions) *Executive {
 	panelDefaults(&opts.PanelTimeout, &opts.Now, &opts.Log)
-	return &Executive{src: src, opts: opts}
+	return &Executive{src: src, metrics: m, opts: opts, panels: panels{timeout: opts.PanelTimeout, log: opts.Log}}
 }
 
-// panel is one independently loaded piece of the page: a value, or the short reason it is
-// unavailable.
-type panel[T any] struct {
-	V   T
-	Err string
+// execIn is what every executive panel loads from: the range and the clock.
+type execIn struct {
+	h     *Executive
+	rc    rangeChoice
+	now   time.Time
+	today calendar.Date
+	prev  calendar.Range
 }
 
-func (p panel[T]) ok() bool { return p.Err == "" }
-
-// loader runs panels concurrently, each with its own timeout and its own error.
-type loader struct {
-	ctx     context.Context
-	timeout time.Duration
-	log     *slog.Logger
-	wg      sync.WaitGroup
+// ask loads a metric over r by g, as of the page's instant.
+func (in execIn) ask(ctx context.Context, id string, r calendar.Range, g catalogue.Grain) (catalogue.Series, error) {
+	return catalogue.Ask(ctx, in.h.metrics, catalogue.Must(id), catalogue.Query{Range: r, Grain: g, Now: in.now})
 }
 
-func load[T any](l *loader, name, db string, out *panel[T], f func(ctx context.Context) (T, error)) {
-	l.wg.Add(1)
-	go func() {
-		defer l.wg.Done()
-		defer func() {
-			if r := recover(); r != nil {
-				l.log.Error("panel panicked", "panel", name, "panic", r, "stack", string(debug.Stack()))
-				out.Err = "internal error (logged)"
-			}
-		}()
-		ctx, cancel := context.WithTimeout(l.ctx, l.timeout)
-		defer cancel()
-		v, err := f(ctx)
-		if err != nil {
-			out.Err = shortReason(err, db, l.timeout)
-			l.log.Warn("panel unavailable", "panel", name, "db", db, "err", err)
-			return
-		}
-		out.V = v
-	}()
-}
-
-// shortReason says why a panel is unavailable in a few words, without internals.
-func shortReason(err error, db string, timeout time.Duration) string {
-	var connErr *pgconn.ConnectError
-	var netErr net.Error
-	switch {
-	case errors.Is(err, context.DeadlineExceeded):
-		return fmt.Sprintf("%s did not answer within %s", db, timeout)
-	case errors.Is(err, context.Canceled):
-		return "request cancelled"
-	case errors.As(err, &connErr), errors.As(err, &netErr):
-		return db + " is unreachable"
-	default:
-		return db + " query failed (details in the server log)"
+// total is a metric's total over the page's range and over the previous period.
+func (in execIn) total(ctx context.Context, id string) (cur, prev catalogue.Value, err error) {
+	s, err := in.ask(ctx, id, in.rc.Range, catalogue.Month)
+	if err != nil {
+		return cur, prev, err
 	}
+	p, err := in.ask(ctx, id, in.prev, catalogue.Month)
+	return s.Total, p.Total, err
 }
 
-const (
-	dbPG = "PostgreSQL"
-	dbCH = "ClickHouse"
+// key names the inputs that change the panels' data, so viewers of the same range share
+// their loads.
+func (in execIn) key() string { return in.rc.Range.String() + "@" + in.today.String() }
+
+// executivePanels are the page's panels in the order it shows them.
+var (
+	executiveTiles  = []panelSpec[execIn]{totalUsersPanel, mauPanel, txPerUserPanel, volumePanel, revenuePanel, livePanel}
+	executiveKPIs   = []panelSpec[execIn]{successRatePanel, fraudRatePanel, grossMarginPanel, transactionMarginPanel, ltvCACPanel, uptimePanel}
+	executiveCharts = []panelSpec[execIn]{northStarChartPanel, revenueChartPanel, mauChartPanel, dailyChartPanel}
 )
 
-// The data behind the page, one field per panel.
-type usersData struct{ AtEnd, BeforeStart int64 }
-
-type totalsData struct {
-	Cur, Prev           queries.RangeTotals
-	CurFees, PrevFees   decimal.Decimal
-	CurRange, PrevRange calendar.Range
-}
-
-type monthlyData struct {
-	Months      []queries.Month
-	PrevMAU     int64
-	PrevMAUOK   bool
-	PrevMAUDate calendar.Date
-}
-
-type uptimeData struct {
-	DownSeconds, TotalSeconds decimal.Decimal
-}
-
-type northData struct {
-	Launch     calendar.Date
-	HasLaunch  bool
-	Months     []metrics.MonthVolume
-	Milestones []metrics.Milestone
-	Trend      metrics.Trend
-}
-
-type execData struct {
-	rc      rangeChoice
-	today   calendar.Date
-	now     time.Time
-	prev    calendar.Range
-	users   panel[usersData]
-	totals  panel[totalsData]
-	monthly panel[monthlyData]
-	fin     panel[financial]
-	uptime  panel[uptimeData]
-	targets panel[map[string]metrics.Target]
-	north   panel[northData]
-	daily   panel[[]queries.Day]
-	live    panel[queries.LiveToday]
-	fresh   panel[freshness]
-}
-
-// freshness is when the rollups behind the page last finished.
-type freshness struct {
-	At time.Time
-	OK bool // false: the rollups have never run
+func (h *Executive) input(rc rangeChoice, now time.Time) execIn {
+	return execIn{h: h, rc: rc, now: now, today: calendar.Today(now), prev: rc.Range.PreviousPeriod()}
 }
 
 // launchMonth is the configured launch month, else the month of the first sign-up.
@@ -188,168 +110,218 @@ func (h *Executive) Page(c echo.Context) error {
 	if err != nil {
 		var bad badInput
 		if errors.As(err, &bad) {
-			return render(c, http.StatusBadRequest, views.ExecutiveInvalid(h.form(rc, today, bad.msg)))
+			return render(c, http.StatusBadRequest, views.ExecutiveInvalid(h.form(rc, bad.msg)))
 		}
 		return err
 	}
-	d := h.loadAll(c.Request().Context(), rc, now, allPanels)
-	return render(c, http.StatusOK, views.ExecutivePage(h.buildPage(d)))
+	return render(c, http.StatusOK, views.ExecutivePage(h.build(c.Request().Context(), rc, now)))
 }
 
-// Panel sets name the panels a request needs (the CSV download loads only its own).
-type panelSet map[string]bool
+// build loads every panel of the page for rc as of now.
+func (h *Executive) build(ctx context.Context, rc rangeChoice, now time.Time) views.Executive {
+	in := h.input(rc, now)
+	ctx = catalogue.WithMemo(ctx)
+	h.preload(ctx, in)
+	all := append(append(append([]panelSpec[execIn]{freshnessPanel}, executiveTiles...), executiveKPIs...), executiveCharts...)
+	out := run(ctx, &h.panels, in.key(), all, in)
+	page := views.Executive{
+		Form:        h.form(rc, ""),
+		Range:       rc.Range,
+		Previous:    in.prev,
+		GeneratedAt: now.In(calendar.SAST).Format("2 Jan 2006 15:04"),
+		FiguresAsOf: out[0].Tile.Value,
+	}
+	if out[0].Tile.Unavailable != "" {
+		page.FiguresAsOf = "rollup status unavailable: " + out[0].Tile.Unavailable
+	}
+	out = out[1:]
+	for _, o := range out[:len(executiveTiles)] {
+		page.Tiles = append(page.Tiles, o.Tile)
+	}
+	out = out[len(executiveTiles):]
+	for _, o := range out[:len(executiveKPIs)] {
+		page.KPIs = append(page.KPIs, o.Tile)
+	}
+	q := rangeQuery(rc.Range)
+	for i, o := range out[len(executiveKPIs):] {
+		o.Chart.CSVHref = "/executive/" + executiveCharts[i].Name + ".csv?" + q
+		page.Charts = append(page.Charts, o.Chart)
+	}
+	return page
 
-var allPanels = panelSet{"users": true, "totals": true, "monthly": true, "fin": true, "uptime": true,
-	"targets": true, "north": true, "daily": true, "live": true, "fresh": true}
-
-func (h *Executive) loadAll(ctx context.Context, rc rangeChoice, now time.Time, want panelSet) *execData {
-	r := rc.Range
-	d := &execData{rc: rc, now: now, today: calendar.Today(now), prev: r.PreviousPeriod()}
-	l := &loader{ctx: ctx, timeout: h.opts.PanelTimeout, log: h.opts.Log}
-	src := h.src
-	if want["users"] {
-		load(l, "users", dbPG, &d.users, func(ctx context.Context) (usersData, error) {
-			var u usersData
-			var err error
-			if u.AtEnd, err = src.TotalUsersAt(ctx, r.To); err != nil {
-				return u, err
-			}
-			u.BeforeStart, err = src.TotalUsersAt(ctx, r.From.AddDays(-1))
-			return u, err
-		})
-	}
-	if want["totals"] {
-		load(l, "totals", dbPG, &d.totals, func(ctx context.Context) (totalsData, error) {
-			t := totalsData{CurRange: r, PrevRange: d.prev}
-			var err error
-			if t.Cur, err = src.RangeTotals(ctx, r); err != nil {
-				return t, err
-			}
-			if t.Prev, err = src.RangeTotals(ctx, d.prev); err != nil {
-				return t, err
-			}
-			if t.CurFees, err = src.LicensingFees(ctx, r); err != nil {
-				return t, err
-			}
-			t.PrevFees, err = src.LicensingFees(ctx, d.prev)
-			return t, err
-		})
-	}
-	if want["monthly"] {
-		load(l, "monthly", dbPG, &d.monthly, func(ctx context.Context) (monthlyData, error) {
-			var m monthlyData
-			var err error
-			if m.Months, err = src.Monthly(ctx, monthlyRange(r)); err != nil {
-				return m, err
-			}
-			if latest, ok := latestMonth(m.Months); ok {
-				m.PrevMAUDate = previousMAUDate(latest)
-				m.PrevMAU, m.PrevMAUOK, err = src.MAUOn(ctx, m.PrevMAUDate)
-			}
-			return m, err
-		})
-	}
-	if want["fin"] {
-		load(l, "financial", dbPG, &d.fin, func(ctx context.Context) (financial, error) {
-			return loadFinancial(ctx, src, r, d.today)
-		})
-	}
-	if want["uptime"] {
-		load(l, "uptime", dbPG, &d.uptime, func(ctx context.Context) (uptimeData, error) {
-			from, to := r.From.Start(), r.To.End()
-			if now.Before(to) {
-				to = now
-			}
-			u := uptimeData{}
-			if !to.After(from) {
-				return u, nil // the range has not begun: n/a
-			}
-			u.TotalSeconds = decimal.New(to.Sub(from).Milliseconds(), -3)
-			var err error
-			u.DownSeconds, err = src.OutageSeconds(ctx, from, to)
-			return u, err
-		})
-	}
-	if want["targets"] {
-		load(l, "targets", dbPG, &d.targets, src.KPITargets)
-	}
-	if want["north"] {
-		load(l, "north star", dbPG, &d.north, func(ctx context.Context) (northData, error) {
-			return h.loadNorth(ctx, d.today)
-		})
-	}
-	if want["daily"] {
-		load(l, "daily", dbPG, &d.daily, func(ctx context.Context) ([]queries.Day, error) {
-			return src.Daily(ctx, r)
-		})
-	}
-	if want["live"] {
-		load(l, "live", dbCH, &d.live, func(ctx context.Context) (queries.LiveToday, error) {
-			return src.LiveToday(ctx, d.today)
-		})
-	}
-	if want["fresh"] {
-		load(l, "freshness", dbPG, &d.fresh, func(ctx context.Context) (freshness, error) {
-			at, ok, err := src.RollupFreshness(ctx)
-			return freshness{At: at, OK: ok}, err
-		})
-	}
-	l.wg.Wait()
-	return d
 }
 
-// monthlyRange is the range of the monthly charts: whole calendar months from the 1st of the
-// range's first month, through the range's last day.
-func monthlyRange(r calendar.Range) calendar.Range {
-	return calendar.Range{From: r.From.MonthStart(), To: r.To}
+// CSV serves GET /executive/{chart}.csv?from=..&to=..: exactly the numbers of that chart
+// (exact decimals, SAST dates) as an attachment. An unknown chart is a 404.
+func (h *Executive) CSV(c echo.Context) error {
+	name, ok := strings.CutSuffix(c.Param("file"), ".csv")
+	p, known := findPanel(executiveCharts, name)
+	if !ok || !known {
+		return echo.ErrNotFound
+	}
+	now := h.opts.Now()
+	rc, err := h.parse(c, calendar.Today(now))
+	if err != nil {
+		var bad badInput
+		if errors.As(err, &bad) {
+			return echo.NewHTTPError(http.StatusBadRequest, bad.msg)
+		}
+		return err
+	}
+	in := h.input(rc, now)
+	o := runOne(c.Request().Context(), &h.panels, in.key(), p, in)
+	if o.Chart.Unavailable != "" {
+		return echo.NewHTTPError(http.StatusServiceUnavailable, "This chart's data is unavailable: "+o.Chart.Unavailable+". Try again shortly.")
+	}
+	return writeCSV(c, fmt.Sprintf("mari-%s-%s-to-%s.csv", name, rc.Range.From, rc.Range.To), o.Table.strings())
 }
 
-// latestMonth is the last month that has rollup rows.
-func latestMonth(months []queries.Month) (queries.Month, bool) {
-	for i := len(months) - 1; i >= 0; i-- {
-		if months[i].Days > 0 {
-			return months[i], true
+// preload reads, once, the daily facts every panel of the page cuts its range from: from the
+// earliest day any panel asks for (the previous period, the month before the range's first,
+// the launch month of the north star) through today. A failure here is no failure of the page:
+// the panels then read their own and say what they could not.
+func (h *Executive) preload(ctx context.Context, in execIn) {
+	from := in.prev.From
+	if m := in.rc.Range.From.MonthStart().AddMonths(-1); m.Before(from) {
+		from = m
+	}
+	lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), h.opts.PanelTimeout)
+	defer cancel()
+	if launch, ok, err := h.launchMonth(lctx); err == nil && ok && launch.Before(from) {
+		from = launch
+	}
+	if from.After(in.today) {
+		return
+	}
+	defer recordLoad(ctx, time.Now())
+	if err := h.metrics.PreloadFacts(lctx, calendar.Range{From: from, To: in.today}); err != nil {
+		h.opts.Log.Warn("preloading the executive page's facts", "err", err)
+	}
+}
+
+// form is the range selector's state; msg is an input error to show.
+func (h *Executive) form(rc rangeChoice, msg string) views.RangeForm {
+	f := views.RangeForm{From: rc.From, To: rc.To, Error: msg}
+	for _, p := range presets {
+		f.Presets = append(f.Presets, views.PresetLink{
+			Label: p.Label, Href: "/?preset=" + p.Key, Active: msg == "" && rc.Preset == p.Key,
+		})
+	}
+	return f
+}
+
+// metricTile is a tile showing metric m's value v, formatted in its unit (compact money with
+// the exact amount on hover).
+func metricTile(m *catalogue.Metric, v catalogue.Value) views.Tile {
+	t := views.Tile{Value: views.ValueShort(m.Unit, m.Decimals, v)}
+	if m.Unit == catalogue.Rand && v.OK {
+		t.Exact = views.Value(m.Unit, m.Decimals, v)
+	}
+	return t
+}
+
+// withDelta adds the change of cur against prev (the previous period, named against).
+func withDelta(t views.Tile, cur, prev catalogue.Value, against string) views.Tile {
+	switch {
+	case !cur.OK:
+	case !prev.OK:
+		t.Delta, t.DeltaClass = "no comparison: n/a in "+against, "flat"
+	default:
+		t.Delta, t.DeltaClass = delta(cur.V, prev.V, against)
+	}
+	return t
+}
+
+// rangeTile is a panel showing a metric summed (or taken as a ratio) over the page's range,
+// against the previous period; lines adds the tile's small print.
+func rangeTile(name, id string, lines func(ctx context.Context, in execIn) ([]string, error)) panelSpec[execIn] {
+	m := catalogue.Must(id)
+	return panelSpec[execIn]{Name: name, Title: m.Name, Metric: id, DB: dbPG,
+		Load: func(ctx context.Context, in execIn) (panelOut, error) {
+			cur, prev, err := in.total(ctx, id)
+			if err != nil {
+				return panelOut{}, err
+			}
+			t := metricTile(m, cur)
+			if lines != nil {
+				if t.Lines, err = lines(ctx, in); err != nil {
+					return panelOut{}, err
+				}
+			}
+			// A rate's change is read as its previous value; an amount's as a growth rate.
+			if m.Unit == catalogue.Ratio {
+				if prev.OK {
+					t.Lines = append(t.Lines, "previous period "+views.Value(m.Unit, m.Decimals, prev))
+				}
+			} else {
+				t = withDelta(t, cur, prev, rangeLabel(in.prev))
+			}
+			if m.Target != "" {
+				if err := withTarget(ctx, in, m, cur, &t); err != nil {
+					return panelOut{}, err
+				}
+			}
+			return panelOut{Tile: t}, nil
+		}}
+}
+
+// withTarget adds the metric's target (from kpi_targets) and whether v meets it.
+func withTarget(ctx context.Context, in execIn, m *catalogue.Metric, v catalogue.Value, t *views.Tile) error {
+	targets, err := in.h.metrics.Targets(ctx)
+	if err != nil {
+		return err
+	}
+	target, found := targets[m.Target]
+	if !found {
+		return nil
+	}
+	op := "≥"
+	if target.Comparison == metrics.AtMost {
+		op = "≤"
+	}
+	t.Target = "target " + op + " " + views.Value(m.Unit, m.Decimals, catalogue.Of(target.Value))
+	t.Status = target.Evaluate(v.V, v.OK).String()
+	return nil
+}
+
+// monthlyHeadline picks, from a calendar-month series, the last month complete inside from's
+// range (the headline: index into s.Points, -1 when none) and the last month after it that is
+// not complete (the month still running, or one the range cuts; -1 when none).
+func monthlyHeadline(s catalogue.Series, from calendar.Date) (complete, partial int) {
+	complete, partial = -1, -1
+	for i := len(s.Points) - 1; i >= 0; i-- {
+		p := s.Points[i]
+		if p.Complete && !p.Period.From.Before(from) {
+			complete = i
+			break
+		}
+		if partial < 0 && p.Value.OK {
+			partial = i
 		}
 	}
-	return queries.Month{}, false
+	return complete, partial
 }
 
-// monthToDate reports whether the month's figures stop before its last day.
-func monthToDate(m queries.Month) bool {
-	return m.LastDay.Before(m.Month.MonthEnd()) || !m.AllDaysComplete
+// partialMonthLabel names a month that is not complete in the range: the month still running
+// ("Dec 2026 to date (1 day)") or one the range cuts ("Oct 2026 (1–20)").
+func partialMonthLabel(p calendar.Range, today calendar.Date) string {
+	if p.To.Before(today) {
+		return catalogue.PeriodLabel(p, catalogue.Month)
+	}
+	days := "days"
+	if p.To.Day() == 1 {
+		days = "day"
+	}
+	return fmt.Sprintf("%s to date (%d %s)", p.From.MonthLabel(), p.To.Day(), days)
 }
 
-// previousMAUDate is the day whose month-to-date MAU the latest month is compared with: the
-// same day of the previous month (a whole month against the whole previous month).
-func previousMAUDate(m queries.Month) calendar.Date {
-	if m.LastDay.Equal(m.Month.MonthEnd()) {
-		return m.Month.AddMonths(-1).MonthEnd()
-	}
-	return m.LastDay.AddMonths(-1)
-}
+// decimalOf is a count as a decimal.
+func decimalOf(n int64) decimal.Decimal { return decimal.NewFromInt(n) }
 
-func (h *Executive) loadNorth(ctx context.Context, today calendar.Date) (northData, error) {
-	var n northData
-	var err error
-	if n.Launch, n.HasLaunch, err = h.launchMonth(ctx); err != nil || !n.HasLaunch {
-		return n, err
+// notAfter is d, or limit when d is later.
+func notAfter(d, limit calendar.Date) calendar.Date {
+	if d.After(limit) {
+		return limit
 	}
-	if n.Milestones, err = h.src.Milestones(ctx); err != nil {
-		return n, err
-	}
-	if n.Launch.After(today) {
-		return n, nil
-	}
-	months, err := h.src.Monthly(ctx, calendar.Range{From: n.Launch, To: today})
-	if err != nil {
-		return n, err
-	}
-	for i, m := range months {
-		n.Months = append(n.Months, metrics.MonthVolume{
-			N: i + 1, Month: m.Month, Volume: m.CompletedVolume,
-			Complete: m.Month.MonthEnd().Before(today) && m.Days > 0,
-		})
-	}
-	n.Trend = metrics.ProjectNorthStar(n.Launch, n.Months, n.Milestones)
-	return n, nil
+	return d
 }

@@ -3,106 +3,69 @@ package handlers
 import (
 	"context"
 
-	"github.com/shopspring/decimal"
-
-	"mari/calendar"
-	"mari/metrics"
-	"mari/queries"
+	"mari/catalogue"
+	"mari/views"
 )
 
-// financial holds the monthly financial KPIs (gross margin, CAC, LTV, LTV/CAC) and the months
-// they were computed over.
-type financial struct {
-	First, Last calendar.Date // first days of the first and last month used
-	Fallback    bool          // the range holds no complete month; the last one before its end is used
-	HasMonths   bool          // false when no month has ended yet (nothing to compute from)
+// The financial KPIs use the complete months of the range (catalogue.FinancialMonths); each
+// tile says which, and shows its working.
 
-	Revenue, CostOfRevenue, Marketing decimal.Decimal
-	TransactionRevenue                decimal.Decimal
-	NewUsers                          int64
-	ActiveUserMonths                  int64
-	Retained, PreviousMAU             int64
-
-	GrossMargin   decimal.Decimal
-	GrossMarginOK bool
-	CAC           decimal.Decimal
-	CACOK         bool
-	LTV           metrics.LTVResult
-	LTVCAC        decimal.Decimal
-	LTVCACOK      bool
+// financialTile is a panel showing one financial KPI of the range's complete months; lines
+// adds its working.
+func financialTile(name, id string, lines func(catalogue.Financials) []string) panelSpec[execIn] {
+	m := catalogue.Must(id)
+	return panelSpec[execIn]{Name: name, Title: m.Name, Metric: id, DB: dbPG,
+		Load: func(ctx context.Context, in execIn) (panelOut, error) {
+			f, err := catalogue.LoadFinancials(ctx, in.h.metrics, in.rc.Range, in.today)
+			if err != nil {
+				return panelOut{}, err
+			}
+			if !f.HasMonths {
+				return panelOut{Tile: views.Tile{Value: views.NA, Lines: []string{"no complete month yet"}}}, nil
+			}
+			s, err := in.ask(ctx, id, in.rc.Range, catalogue.Month)
+			if err != nil {
+				return panelOut{}, err
+			}
+			t := metricTile(m, s.Total)
+			months := "from " + f.MonthsLabel()
+			if f.Fallback {
+				months += " (no complete month in the range)"
+			}
+			t.Lines = append([]string{months}, lines(f)...)
+			if m.Target != "" {
+				if err := withTarget(ctx, in, m, s.Total, &t); err != nil {
+					return panelOut{}, err
+				}
+			}
+			return panelOut{Tile: t}, nil
+		}}
 }
 
-// financialMonths picks the complete calendar months inside r (a month is complete once it
-// has ended before today); if there are none, the last complete month before r's end.
-func financialMonths(r calendar.Range, today calendar.Date) (first, last calendar.Date, fallback, ok bool) {
-	end := r.To
-	if !end.Before(today) {
-		end = today.AddDays(-1) // today has not ended
-	}
-	last = end.MonthStart()
-	if !end.Equal(end.MonthEnd()) {
-		last = last.AddMonths(-1)
-	}
-	first = r.From.MonthStart()
-	if r.From.Day() != 1 {
-		first = first.AddMonths(1)
-	}
-	if first.After(last) {
-		first, fallback = last, true
-	}
-	return first, last, fallback, last.Year() >= 2000
-}
+func randOf(v catalogue.Value) string { return views.Value(catalogue.Rand, 2, v) }
 
-func loadFinancial(ctx context.Context, src ExecutiveSource, r calendar.Range, today calendar.Date) (financial, error) {
-	var f financial
-	var ok bool
-	f.First, f.Last, f.Fallback, ok = financialMonths(r, today)
-	if !ok {
-		return f, nil
-	}
-	// One month more at the front: churn compares each month with the one before it.
-	rows, err := src.Monthly(ctx, calendar.Range{From: f.First.AddMonths(-1), To: f.Last.MonthEnd()})
-	if err != nil {
-		return f, err
-	}
-	f.HasMonths = true
-	return computeFinancial(f, rows), nil
-}
+// grossMarginPanel: the blended gross margin (revenue with licensing) against its target.
+var grossMarginPanel = financialTile("gross-margin", catalogue.IDGrossMargin, func(f catalogue.Financials) []string {
+	return []string{"revenue " + randOf(catalogue.Of(f.Revenue)) + ", cost of revenue " + randOf(catalogue.Of(f.CostOfRevenue))}
+})
 
-// computeFinancial sums the months used (rows[1:]; rows[0] is the month before) and derives
-// the KPIs. Each KPI is n/a when its denominator is zero.
-func computeFinancial(f financial, rows []queries.Month) financial {
-	for i := 1; i < len(rows); i++ {
-		m, prev := rows[i], rows[i-1]
-		f.Revenue = f.Revenue.Add(m.Revenue())
-		f.TransactionRevenue = f.TransactionRevenue.Add(m.TransactionRevenue)
-		f.CostOfRevenue = f.CostOfRevenue.Add(m.CostOfRevenue)
-		f.Marketing = f.Marketing.Add(m.Marketing)
-		f.NewUsers += m.NewUsers
-		f.ActiveUserMonths += m.MAU
-		f.Retained += m.Retained
-		f.PreviousMAU += prev.MAU
-	}
-	f.GrossMargin, f.GrossMarginOK = metrics.GrossMargin(f.Revenue, f.CostOfRevenue)
-	f.CAC, f.CACOK = metrics.CAC(f.Marketing, f.NewUsers)
-	f.LTV = metrics.LTV(metrics.LTVInputs{
-		TransactionRevenue: f.TransactionRevenue,
-		ActiveUserMonths:   f.ActiveUserMonths,
-		Retained:           f.Retained,
-		PreviousMAU:        f.PreviousMAU,
-		GrossMargin:        f.GrossMargin,
-		GrossMarginOK:      f.GrossMarginOK,
-	})
-	if f.LTV.OK && f.CACOK {
-		f.LTVCAC, f.LTVCACOK = metrics.Ratio(f.LTV.LTV, f.CAC)
-	}
-	return f
-}
+// transactionMarginPanel: the margin on transaction fees alone, beside the blended one.
+var transactionMarginPanel = financialTile("transaction-margin", catalogue.IDTransactionMargin, func(f catalogue.Financials) []string {
+	return []string{"transaction revenue " + randOf(catalogue.Of(f.TransactionRevenue)) + ", cost of revenue " + randOf(catalogue.Of(f.CostOfRevenue))}
+})
 
-// monthsLabel names the months used: "Oct 2026" or "Jun 2026 – Oct 2026".
-func (f financial) monthsLabel() string {
-	if f.First.Equal(f.Last) {
-		return f.First.MonthLabel()
+// ltvCACPanel: LTV (transaction basis) over blended CAC against its target.
+var ltvCACPanel = financialTile("ltv-cac", catalogue.IDLTVCAC, func(f catalogue.Financials) []string {
+	ltv := catalogue.Value{V: f.LTV.LTV, OK: f.LTV.OK}
+	cac := f.CAC
+	if cac.OK {
+		cac.V = cac.V.Round(2)
 	}
-	return f.First.MonthLabel() + " – " + f.Last.MonthLabel()
-}
+	lines := []string{"LTV " + randOf(ltv) + " (transaction basis) · CAC " + randOf(cac) + " (blended)"}
+	if f.LTV.ChurnOK {
+		lines = append(lines, "churn "+views.Percent(f.LTV.Churn, 1)+"/month → lifetime "+f.LTV.Lifetime.StringFixed(1)+" months")
+	} else {
+		lines = append(lines, "churn n/a: no active users the month before")
+	}
+	return lines
+})

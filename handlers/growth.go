@@ -8,14 +8,29 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
+	"github.com/go-echarts/go-echarts/v2/types"
 	"github.com/labstack/echo/v4"
+	"golang.org/x/sync/singleflight"
 
 	"mari/calendar"
+	"mari/catalogue"
 	"mari/queries"
 	"mari/views"
 )
+
+// GrowthSource is what the growth dashboard reads besides the metric catalogue: its page-only
+// panels and its dates. queries.Growth implements it over PostgreSQL.
+type GrowthSource interface {
+	CohortRetention(ctx context.Context, from, to calendar.Date) ([]queries.CohortCell, error)
+	TopReferrers(ctx context.Context, r calendar.Range, knownThrough calendar.Date, limit int) ([]queries.Referrer, int64, error)
+	FirstSignup(ctx context.Context) (time.Time, bool, error)
+	RollupFreshness(ctx context.Context) (time.Time, bool, error)
+}
 
 // GrowthOptions configure the growth dashboard.
 type GrowthOptions struct {
@@ -26,40 +41,35 @@ type GrowthOptions struct {
 }
 
 // Growth serves the growth dashboard (sign-ups, activation, retention cohorts, referrals) and
-// its CSV downloads. Every figure comes from the growth rollups and cohort_retention.
+// its CSV downloads. Its figures are the catalogue's growth metrics; each panel
+// (growth_*.go) loads and shows one.
 type Growth struct {
-	db   queries.Querier
-	opts GrowthOptions
+	src     GrowthSource
+	metrics *catalogue.Sources
+	opts    GrowthOptions
+	panels  panels
+	// The referrals tile and the top-referrers table read the same query at the same time.
+	referrers singleflight.Group
 }
 
 // NewGrowth returns the handler.
-func NewGrowth(db queries.Querier, opts GrowthOptions) *Growth {
+func NewGrowth(src GrowthSource, m *catalogue.Sources, opts GrowthOptions) *Growth {
 	panelDefaults(&opts.PanelTimeout, &opts.Now, &opts.Log)
-	return &Growth{db: db, opts: opts}
+	return &Growth{src: src, metrics: m, opts: opts, panels: panels{timeout: opts.PanelTimeout, log: opts.Log}}
 }
 
-// Signup sources, as stored in users.signup_source, in the order the page shows them.
-var signupSources = []struct{ Key, Label string }{
-	{"organic", "Organic"},
-	{"referral", "Referral"},
-	{"bank_promotion", "Bank promotion"},
-}
+// Signup sources in the order the page shows them, with their labels.
+var signupSourceLabels = map[string]string{"organic": "Organic", "referral": "Referral", "bank_promotion": "Bank promotion"}
 
 func sourceLabel(key string) string {
-	for _, s := range signupSources {
-		if s.Key == key {
-			return s.Label
-		}
+	if l, ok := signupSourceLabels[key]; ok {
+		return l
 	}
 	return key
 }
 
-// Period lengths of the "by" choice: how sign-ups are bucketed and cohorts are formed.
-const (
-	byDay   = "day"
-	byWeek  = "week"
-	byMonth = "month"
-)
+// sourceColours: each signup source keeps its colour on every chart.
+var sourceColours = map[string]string{"organic": green, "referral": amber, "bank_promotion": blue}
 
 // maxDailyBuckets is the longest range shown day by day: beyond a year a bar per day is noise.
 const maxDailyBuckets = 366
@@ -67,26 +77,26 @@ const maxDailyBuckets = 366
 // growthFilter is the validated state of the page's URL.
 type growthFilter struct {
 	rc       rangeChoice
-	Source   string // "" for every source
-	By       string // day, week or month
-	ByChosen bool   // by was in the URL (else chosen from the range's length)
+	Source   string          // "" for every source
+	By       catalogue.Grain // the cohort period
+	ByChosen bool            // by was in the URL (else chosen from the range's length)
 }
 
 // autoBy picks the period for a range: days up to two months, ISO weeks up to a year, months
 // beyond.
-func autoBy(r calendar.Range) string {
+func autoBy(r calendar.Range) catalogue.Grain {
 	switch n := r.Days(); {
 	case n <= 62:
-		return byDay
+		return catalogue.Day
 	case n <= 366:
-		return byWeek
+		return catalogue.Week
 	}
-	return byMonth
+	return catalogue.Month
 }
 
 // parseGrowthFilter reads from, to, preset, source and by. Each may be given once.
 func parseGrowthFilter(q url.Values, today calendar.Date, launch func() calendar.Date) (growthFilter, error) {
-	f := growthFilter{Source: q.Get("source"), By: q.Get("by")}
+	f := growthFilter{Source: q.Get("source"), By: catalogue.Grain(q.Get("by"))}
 	for _, k := range []string{"from", "to", "preset", "source", "by"} {
 		if len(q[k]) > 1 {
 			f.rc = rangeChoice{From: q.Get("from"), To: q.Get("to")}
@@ -99,25 +109,19 @@ func parseGrowthFilter(q url.Values, today calendar.Date, launch func() calendar
 		return f, err
 	}
 	if f.Source != "" {
-		known := false
-		var keys []string
-		for _, s := range signupSources {
-			known = known || s.Key == f.Source
-			keys = append(keys, s.Key)
-		}
-		if !known {
-			return f, badf("Unknown signup source %q: choose one of %s, or all sources.", f.Source, strings.Join(keys, ", "))
+		if _, known := signupSourceLabels[f.Source]; !known {
+			return f, badf("Unknown signup source %q: choose one of %s, or all sources.", f.Source, strings.Join(catalogue.SignupSources, ", "))
 		}
 	}
 	switch f.By {
 	case "":
 		f.By = autoBy(rc.Range)
-	case byDay, byWeek, byMonth:
+	case catalogue.Day, catalogue.Week, catalogue.Month:
 		f.ByChosen = true
 	default:
 		return f, badf("Cannot group sign-ups by %q: choose day, week or month.", f.By)
 	}
-	if f.By == byDay && rc.Range.Days() > maxDailyBuckets {
+	if f.By == catalogue.Day && rc.Range.Days() > maxDailyBuckets {
 		return f, badf("The range is %d days long: group by day shows at most %d days. Group by week or month, or choose a shorter range.", rc.Range.Days(), maxDailyBuckets)
 	}
 	return f, nil
@@ -125,7 +129,7 @@ func parseGrowthFilter(q url.Values, today calendar.Date, launch func() calendar
 
 // query is the filter as URL parameters: the range as dates, the source and the period.
 func (f growthFilter) query() url.Values {
-	q := url.Values{"from": {f.rc.Range.From.String()}, "to": {f.rc.Range.To.String()}, "by": {f.By}}
+	q := url.Values{"from": {f.rc.Range.From.String()}, "to": {f.rc.Range.To.String()}, "by": {string(f.By)}}
 	if f.Source != "" {
 		q.Set("source", f.Source)
 	}
@@ -140,34 +144,95 @@ func (f growthFilter) keep() url.Values {
 		q.Set("source", f.Source)
 	}
 	if f.ByChosen {
-		q.Set("by", f.By)
+		q.Set("by", string(f.By))
 	}
 	return q
 }
 
 func (h *Growth) parse(c echo.Context, today calendar.Date) (growthFilter, error) {
 	return parseGrowthFilter(c.QueryParams(), today,
-		launchForAll(c.Request().Context(), h.opts.PanelTimeout, h.opts.Log, h.opts.LaunchMonth, firstSignupIn(h.db)))
+		launchForAll(c.Request().Context(), h.opts.PanelTimeout, h.opts.Log, h.opts.LaunchMonth, h.src.FirstSignup))
 }
 
-// growthData is what the page's panels read, one loader per source of numbers.
-type growthData struct {
+// growthIn is what every growth panel loads from: the filters and the clock.
+type growthIn struct {
+	h     *Growth
 	f     growthFilter
 	now   time.Time
 	today calendar.Date
 	prev  calendar.Range
-	days  panel[[]queries.GrowthDay] // the range, of the chosen source
-	prevP panel[[]queries.GrowthDay] // the previous period, of the chosen source
-	all   panel[[]queries.GrowthDay] // the range, every source (the source comparison and referrals)
-	heat  panel[heatData]
-	refs  panel[referrersData]
-	fresh panel[freshness]
 }
 
-type heatData struct {
-	Cohorts []calendar.Date // the cohort months shown, oldest first
-	Cells   []queries.CohortCell
-	Capped  bool // the range had more cohort months than the heatmap shows
+func (h *Growth) input(f growthFilter, now time.Time) growthIn {
+	return growthIn{h: h, f: f, now: now, today: calendar.Today(now), prev: f.rc.Range.PreviousPeriod()}
+}
+
+// key names the inputs that change the panels' data, so viewers of the same filters share
+// their loads.
+func (in growthIn) key() string {
+	return in.f.rc.Range.String() + "/" + in.f.Source + "/" + string(in.f.By) + "@" + in.today.String()
+}
+
+// query asks for the range r by g, of source ("" for all), as of the page's instant.
+func (in growthIn) query(r calendar.Range, g catalogue.Grain, source string) catalogue.Query {
+	return catalogue.Query{Range: r, Grain: g, Filters: catalogue.Filters{Source: source}, Now: in.now}
+}
+
+// ask loads a growth metric over r by g, of source.
+func (in growthIn) ask(ctx context.Context, id string, r calendar.Range, g catalogue.Grain, source string) (catalogue.Series, error) {
+	return catalogue.Ask(ctx, in.h.metrics, catalogue.Must(id), in.query(r, g, source))
+}
+
+// cohorts are the signup cohorts of the page's range by its period, of source, and their
+// total: the counts the growth metrics are computed from.
+func (in growthIn) cohorts(ctx context.Context, source string) ([]catalogue.Cohort, catalogue.CohortCounts, error) {
+	return catalogue.Cohorts(ctx, in.h.metrics, in.query(in.f.rc.Range, in.f.By, source))
+}
+
+// withCounts is a growth rate over the page's range, of its source, with the counts it is
+// computed from, for a tile to show beside it.
+func (in growthIn) withCounts(ctx context.Context, id string) (s catalogue.Series, c catalogue.CohortCounts, err error) {
+	err = atOnce(ctx,
+		func(ctx context.Context) (err error) {
+			s, err = in.ask(ctx, id, in.f.rc.Range, in.f.By, in.f.Source)
+			return err
+		},
+		func(ctx context.Context) (err error) {
+			_, c, err = in.cohorts(ctx, in.f.Source)
+			return err
+		})
+	return s, c, err
+}
+
+// atOnce runs a panel's loads concurrently, so that loads of the same rows share one query:
+// every growth metric over the page's range reads the same growth_daily rows, and the
+// catalogue shares a read among the callers waiting for it at the same moment. It returns
+// every error, joined.
+func atOnce(ctx context.Context, loads ...func(ctx context.Context) error) error {
+	errs := make([]error, len(loads))
+	var wg sync.WaitGroup
+	for i, load := range loads {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = load(ctx)
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// topReferrers reads the page's top referrers, once for the panels that show them.
+func (in growthIn) topReferrers(ctx context.Context) (referrersData, error) {
+	known := catalogue.ActivationKnownThrough(in.today)
+	v, err, _ := in.h.referrers.Do(in.f.rc.Range.String()+"@"+known.String(), func() (any, error) {
+		top, total, err := in.h.src.TopReferrers(ctx, in.f.rc.Range, known, topReferrersShown)
+		return referrersData{Top: top, Total: total, KnownThrough: known}, err
+	})
+	if err != nil {
+		return referrersData{}, err
+	}
+	return v.(referrersData), nil
 }
 
 type referrersData struct {
@@ -176,81 +241,19 @@ type referrersData struct {
 	KnownThrough calendar.Date
 }
 
-// Heatmap size: at least 12 cohorts by 12 months, at most 36 cohorts.
-const (
-	minHeatCohorts = 12
-	maxHeatCohorts = 36
-	topReferrers   = 20
+// topReferrersShown is the length of the top-referrers table.
+const topReferrersShown = 20
+
+// The page's panels in the order it shows them; growthDownloads are those with a CSV.
+var (
+	growthTiles     = []panelSpec[growthIn]{signupsTilePanel, activationTilePanel, retentionTilePanels[0], retentionTilePanels[1], retentionTilePanels[2]}
+	growthDownloads = []panelSpec[growthIn]{signupsChartPanel, cohortsChartPanel, heatmapChartPanel, sourcesChartPanel, referrersTablePanel}
 )
-
-// heatCohorts are the cohort months of the heatmap: the months of the range, at least the 12
-// ending with the range's last month, at most the latest 36.
-func heatCohorts(r calendar.Range) ([]calendar.Date, bool) {
-	last := r.To.MonthStart()
-	n := r.From.MonthsUntil(r.To) + 1
-	capped := n > maxHeatCohorts
-	n = min(max(n, minHeatCohorts), maxHeatCohorts)
-	out := make([]calendar.Date, n)
-	for i := range out {
-		out[i] = last.AddMonths(i - n + 1)
-	}
-	return out, capped
-}
-
-// growthLoads name the loaders a request needs (a CSV download loads only its panel's).
-type growthLoads map[string]bool
-
-var allGrowthLoads = growthLoads{"days": true, "prev": true, "all": true, "heat": true, "refs": true, "fresh": true}
-
-func (h *Growth) loadAll(ctx context.Context, f growthFilter, now time.Time, want growthLoads) *growthData {
-	r := f.rc.Range
-	d := &growthData{f: f, now: now, today: calendar.Today(now), prev: r.PreviousPeriod()}
-	l := &loader{ctx: ctx, timeout: h.opts.PanelTimeout, log: h.opts.Log}
-	db := h.db
-	if want["days"] {
-		load(l, "growth days", dbPG, &d.days, func(ctx context.Context) ([]queries.GrowthDay, error) {
-			return queries.GrowthDaily(ctx, db, r, f.Source)
-		})
-	}
-	if want["prev"] {
-		load(l, "growth previous period", dbPG, &d.prevP, func(ctx context.Context) ([]queries.GrowthDay, error) {
-			return queries.GrowthDaily(ctx, db, d.prev, f.Source)
-		})
-	}
-	if want["all"] {
-		load(l, "growth by source", dbPG, &d.all, func(ctx context.Context) ([]queries.GrowthDay, error) {
-			return queries.GrowthDaily(ctx, db, r, "")
-		})
-	}
-	if want["heat"] {
-		load(l, "cohort heatmap", dbPG, &d.heat, func(ctx context.Context) (heatData, error) {
-			cohorts, capped := heatCohorts(r)
-			cells, err := queries.GrowthCohortRetention(ctx, db, cohorts[0], cohorts[len(cohorts)-1])
-			return heatData{Cohorts: cohorts, Cells: cells, Capped: capped}, err
-		})
-	}
-	if want["refs"] {
-		load(l, "top referrers", dbPG, &d.refs, func(ctx context.Context) (referrersData, error) {
-			known := lastKnownActivationDay(d.today)
-			top, total, err := queries.GrowthTopReferrers(ctx, db, r, known, topReferrers)
-			return referrersData{Top: top, Total: total, KnownThrough: known}, err
-		})
-	}
-	if want["fresh"] {
-		load(l, "growth freshness", dbPG, &d.fresh, func(ctx context.Context) (freshness, error) {
-			at, ok, err := queries.RollupFreshness(ctx, db, queries.GrowthRollupJob)
-			return freshness{At: at, OK: ok}, err
-		})
-	}
-	l.wg.Wait()
-	return d
-}
 
 // Page serves GET /growth.
 func (h *Growth) Page(c echo.Context) error {
 	now := h.opts.Now()
-	today := calendar.Today(now)
-	f, err := h.parse(c, today)
+	f, err := h.parse(c, calendar.Today(now))
 	if err != nil {
 		var bad badInput
 		if errors.As(err, &bad) {
@@ -258,15 +261,59 @@ func (h *Growth) Page(c echo.Context) error {
 		}
 		return err
 	}
-	d := h.loadAll(c.Request().Context(), f, now, allGrowthLoads)
-	return render(c, http.StatusOK, views.GrowthPage(buildGrowthPage(d)))
+	return render(c, http.StatusOK, views.GrowthPage(h.build(c.Request().Context(), f, now)))
+}
+
+// build loads every panel of the page for f as of now.
+func (h *Growth) build(ctx context.Context, f growthFilter, now time.Time) views.Growth {
+	in := h.input(f, now)
+	all := append(append([]panelSpec[growthIn]{growthFreshnessPanel, referralsTilePanel}, growthTiles...), growthDownloads...)
+	out := run(ctx, &h.panels, in.key(), all, in)
+	g := views.Growth{
+		Form:        growthForm(f, ""),
+		Range:       f.rc.Range,
+		Previous:    in.prev,
+		Filters:     sourceFilterLabel(f.Source) + " · by " + byLabel(f.By),
+		GeneratedAt: now.In(calendar.SAST).Format("2 Jan 2006 15:04"),
+		FiguresAsOf: out[0].Tile.Value,
+	}
+	if out[0].Tile.Unavailable != "" {
+		g.FiguresAsOf = "rollup status unavailable: " + out[0].Tile.Unavailable
+	}
+	referrals := out[1].Tile
+	out = out[2:]
+	for _, o := range out[:len(growthTiles)] {
+		g.Tiles = append(g.Tiles, o.Tile)
+	}
+	out = out[len(growthTiles):]
+	charts := map[string]views.Chart{}
+	tables := map[string]Table{}
+	q := f.query().Encode()
+	for i, o := range out {
+		name := growthDownloads[i].Name
+		o.Chart.CSVHref = "/growth/" + name + ".csv?" + q
+		charts[name], tables[name] = o.Chart, o.Table
+	}
+	g.Sections = []views.GrowthSection{
+		{ID: "signups", Title: "Sign-ups", HelpID: catalogue.IDGrowthSignups, Charts: []views.Chart{charts["signups"]}},
+		{ID: "cohorts", Title: "Activation and retention by signup cohort", HelpID: catalogue.IDGrowthCohort,
+			Note:   "Cohorts are the sign-ups of each " + byLabel(f.By) + ". Rates count only the users for whom they are known today; n/a means nobody in the cohort is eligible yet.",
+			Charts: []views.Chart{charts["cohorts"]}, Tables: []views.BankTable{cohortsTable(charts["cohorts"], tables["cohorts"], f.By)}},
+		{ID: "heatmap", Title: "Monthly cohort retention", HelpID: catalogue.IDGrowthCohortHeatmap, Charts: []views.Chart{charts["retention-heatmap"]}},
+		{ID: "referrals", Title: "Referral programme", HelpID: catalogue.IDGrowthReferrals,
+			Note:   "The referral panels compare the signup sources, so they always cover every source.",
+			Tiles:  []views.Tile{referrals},
+			Charts: []views.Chart{charts["sources"]},
+			Tables: []views.BankTable{sourcesTable(charts["sources"], tables["sources"]), referrersTable(charts["referrers"], tables["referrers"])}},
+	}
+	return g
 }
 
 // CSV serves GET /growth/{panel}.csv with the page's filters: exactly the numbers of that
 // panel. An unknown panel is a 404.
 func (h *Growth) CSV(c echo.Context) error {
 	name, ok := strings.CutSuffix(c.Param("file"), ".csv")
-	p, known := findGrowthPanel(name)
+	p, known := findPanel(growthDownloads, name)
 	if !ok || !known {
 		return echo.ErrNotFound
 	}
@@ -279,25 +326,21 @@ func (h *Growth) CSV(c echo.Context) error {
 		}
 		return err
 	}
-	want := growthLoads{}
-	for _, n := range p.needs {
-		want[n] = true
-	}
-	d := h.loadAll(c.Request().Context(), f, now, want)
-	out := p.build(d)
-	if out.Unavailable != "" {
-		return echo.NewHTTPError(http.StatusServiceUnavailable, "This panel's data is unavailable: "+out.Unavailable+". Try again shortly.")
+	in := h.input(f, now)
+	o := runOne(c.Request().Context(), &h.panels, in.key(), p, in)
+	if o.Chart.Unavailable != "" {
+		return echo.NewHTTPError(http.StatusServiceUnavailable, "This panel's data is unavailable: "+o.Chart.Unavailable+". Try again shortly.")
 	}
 	src := "all-sources"
 	if f.Source != "" {
 		src = f.Source
 	}
-	return writeCSV(c, fmt.Sprintf("mari-growth-%s-%s-%s-to-%s.csv", name, src, f.rc.Range.From, f.rc.Range.To), out.Table)
+	return writeCSV(c, fmt.Sprintf("mari-growth-%s-%s-%s-to-%s.csv", name, src, f.rc.Range.From, f.rc.Range.To), o.Table.strings())
 }
 
 // growthForm is the filter form's state; msg is an input error to show.
 func growthForm(f growthFilter, msg string) views.GrowthForm {
-	gf := views.GrowthForm{Range: views.RangeForm{From: f.rc.From, To: f.rc.To, Error: msg}, Source: f.Source, By: f.By}
+	gf := views.GrowthForm{Range: views.RangeForm{From: f.rc.From, To: f.rc.To, Error: msg}, Source: f.Source, By: string(f.By)}
 	if !f.ByChosen && msg == "" {
 		gf.By = "" // "automatic": the period follows the range
 	}
@@ -312,9 +355,130 @@ func growthForm(f growthFilter, msg string) views.GrowthForm {
 		})
 	}
 	gf.Sources = append(gf.Sources, views.Option{Value: "", Label: "All sources"})
-	for _, s := range signupSources {
-		gf.Sources = append(gf.Sources, views.Option{Value: s.Key, Label: s.Label})
+	for _, s := range catalogue.SignupSources {
+		gf.Sources = append(gf.Sources, views.Option{Value: s, Label: sourceLabel(s)})
 	}
-	gf.Periods = []views.Option{{Value: "", Label: "Automatic"}, {Value: byDay, Label: "Day"}, {Value: byWeek, Label: "Week (ISO)"}, {Value: byMonth, Label: "Month"}}
+	gf.Periods = []views.Option{{Value: "", Label: "Automatic"}, {Value: string(catalogue.Day), Label: "Day"},
+		{Value: string(catalogue.Week), Label: "Week (ISO)"}, {Value: string(catalogue.Month), Label: "Month"}}
 	return gf
+}
+
+func sourceFilterLabel(source string) string {
+	if source == "" {
+		return "all signup sources"
+	}
+	return sourceLabel(source) + " sign-ups only"
+}
+
+func byLabel(by catalogue.Grain) string {
+	switch by {
+	case catalogue.Week:
+		return "ISO week (Monday to Sunday)"
+	case catalogue.Month:
+		return "calendar month"
+	}
+	return "day"
+}
+
+// cutByRange reports whether the range cuts p's whole period of g (a week or month that starts
+// before the range or ends after it).
+func cutByRange(p calendar.Range, g catalogue.Grain) bool {
+	switch g {
+	case catalogue.Week:
+		return !p.From.Equal(p.From.WeekStart()) || !p.To.Equal(p.To.WeekStart().AddDays(6))
+	case catalogue.Month:
+		return !p.From.Equal(p.From.MonthStart()) || !p.To.Equal(p.To.MonthEnd())
+	}
+	return false
+}
+
+// cohortLabel names a period of the page's "by" choice on axes and tables: "2026-03-02",
+// "week of 2026-03-02", "Mar 2026", marked "(partial)" when the range cuts it.
+func cohortLabel(p calendar.Range, g catalogue.Grain) string {
+	switch g {
+	case catalogue.Week:
+		return withPartial("week of "+p.From.WeekStart().String(), cutByRange(p, g))
+	case catalogue.Month:
+		return withPartial(p.From.MonthLabel(), cutByRange(p, g))
+	}
+	return p.From.String()
+}
+
+func withPartial(label string, partial bool) string {
+	if partial {
+		return label + " (partial)"
+	}
+	return label
+}
+
+// fraction is a rate in a growth CSV: six decimal places, empty when n/a (the table prints a
+// cell through its String method).
+type fraction catalogue.Value
+
+func (f fraction) String() string {
+	if !f.OK {
+		return ""
+	}
+	return f.V.StringFixed(6)
+}
+
+// rateCell is "42.0% (21 / 50)", or "n/a" when nobody is eligible.
+func rateCell(v catalogue.Value, num, den int64) string {
+	if !v.OK {
+		return views.NA
+	}
+	return views.Percent(v.V, 1) + " (" + views.Count(num) + " / " + views.Count(den) + ")"
+}
+
+// rateDrawn is a rate as a chart draws it: a percentage with one decimal, nil (a gap) when n/a.
+func rateDrawn(v catalogue.Value) any {
+	if !v.OK {
+		return nil
+	}
+	return drawn(v.V.Mul(decimalOf(100)).Round(1))
+}
+
+// rateYAxis is the axis of rates drawn in percent.
+func rateYAxis() opts.YAxis {
+	return opts.YAxis{Type: "value", Name: "rate (%)", Min: 0, Max: 100}
+}
+
+// rateSeries: a rate's tooltip shows the percentage drawn.
+func rateSeries() charts.SeriesOpts {
+	return charts.WithSeriesTooltipOpts(opts.SeriesTooltip{ValueFormatter: types.FuncStr("fmt:count")})
+}
+
+// tableCells reads a panel's typed table back by column name, to lay it out as a page table:
+// the page and the CSV show the same typed values.
+type tableCells struct {
+	t   Table
+	col map[string]int
+}
+
+func cellsOf(t Table) tableCells {
+	c := tableCells{t: t, col: map[string]int{}}
+	for i, col := range t.Columns {
+		c.col[col.Name] = i
+	}
+	return c
+}
+
+func (c tableCells) get(row []any, name string) any {
+	i, ok := c.col[name]
+	if !ok {
+		panic("growth table has no column " + name)
+	}
+	return row[i]
+}
+
+func (c tableCells) count(row []any, name string) int64 { n, _ := c.get(row, name).(int64); return n }
+func (c tableCells) rate(row []any, name string) catalogue.Value {
+	f, _ := c.get(row, name).(fraction)
+	return catalogue.Value(f)
+}
+
+// pageTable is a table panel's frame on the page: its title, help and what its chart says when
+// it has nothing to show.
+func pageTable(title, helpID string, chart views.Chart) views.BankTable {
+	return views.BankTable{Title: title, HelpID: helpID, CSVHref: chart.CSVHref, Unavailable: chart.Unavailable, Empty: chart.Empty}
 }

@@ -10,7 +10,9 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"mari/calendar"
+	"mari/catalogue"
 	"mari/dbtest"
+	"mari/queries"
 	"mari/rollup"
 )
 
@@ -82,7 +84,7 @@ func seedGrowth(t *testing.T, db *dbtest.DB) {
 }
 
 func growthServer(db *dbtest.DB) *echo.Echo {
-	h := NewGrowth(db.PG, GrowthOptions{Now: func() time.Time { return testNow }})
+	h := NewGrowth(queries.Growth{PG: db.PG}, catalogue.NewSources(db.PG, nil), GrowthOptions{Now: func() time.Time { return testNow }})
 	e := echo.New()
 	e.GET("/growth", h.Page)
 	e.GET("/growth/:file", h.CSV)

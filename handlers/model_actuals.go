@@ -7,19 +7,21 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
 	"github.com/labstack/echo/v4"
 	"github.com/shopspring/decimal"
 
 	"mari/calendar"
+	"mari/catalogue"
 	"mari/finmodel"
-	"mari/metrics"
 	"mari/queries"
 	"mari/views"
 )
 
 // modelActuals are the months since launch, read from the rollups with the executive
-// dashboard's monthly query (queries.ExecMonthly: MAU, transactions initiated, revenue
-// including licensing), aligned to the plan.
+// dashboard's monthly query (queries.ExecMonthly: MAU, transactions initiated, fees billed,
+// the banks' shares and licensing), aligned to the plan.
 type modelActuals struct {
 	Launch  calendar.Date
 	Months  []queries.Month
@@ -61,8 +63,11 @@ func (h *Model) loadActuals(ctx context.Context, planMonths int) (modelActuals, 
 	out.Months = months
 	for i, m := range months {
 		complete := m.Month.MonthEnd().Before(today) && m.Days > 0 && !monthToDate(m)
+		// The plan's revenue is the seed model's: the whole fee of every transaction, with no
+		// bank share, plus licensing. So it is compared with what was billed on that basis;
+		// Mari's revenue (net of the banks' shares) is shown beside it.
 		out.Actuals = append(out.Actuals, finmodel.ActualMonth{PlanMonth: i + 1, Users: decimal.NewFromInt(m.MAU),
-			Transactions: decimal.NewFromInt(m.TotalTransactions), Revenue: m.Revenue(), Complete: complete})
+			Transactions: decimal.NewFromInt(m.TotalTransactions), Revenue: m.FeesBilled.Add(m.LicensingRevenue), Complete: complete})
 	}
 	return out, nil
 }
@@ -72,20 +77,20 @@ func varianceTable(acts modelActuals, cmp []finmodel.MonthComparison) table {
 	t := table{Header: []string{"month", "plan_month", "complete",
 		"users_plan", "users_actual", "users_variance", "users_variance_percent",
 		"transactions_plan", "transactions_actual", "transactions_variance", "transactions_variance_percent",
-		"revenue_plan", "revenue_actual", "revenue_variance", "revenue_variance_percent", "outside_5_percent"}}
+		"billed_plan", "billed_actual", "billed_variance", "billed_variance_percent", "mari_revenue_actual", "outside_5_percent"}}
 	pct := func(v finmodel.Variance) string {
 		if !v.PercentOK {
 			return ""
 		}
 		return v.Percent.StringFixed(2)
 	}
-	for _, m := range cmp {
+	for i, m := range cmp {
 		month := acts.Launch.AddMonths(m.PlanMonth - 1)
 		t.Rows = append(t.Rows, []string{month.MonthKey(), strconv.Itoa(m.PlanMonth), yesNo(m.Complete),
 			m.Users.Plan.String(), m.Users.Actual.String(), m.Users.Difference.String(), pct(m.Users),
 			m.Transactions.Plan.String(), m.Transactions.Actual.String(), m.Transactions.Difference.String(), pct(m.Transactions),
 			m.Revenue.Plan.StringFixed(2), m.Revenue.Actual.StringFixed(2), m.Revenue.Difference.StringFixed(2), pct(m.Revenue),
-			yesNo(m.Outside())})
+			acts.Months[i].Revenue().StringFixed(2), yesNo(m.Outside())})
 	}
 	return t
 }
@@ -146,17 +151,18 @@ func (h *Model) renderActuals(c echo.Context, status int, s scenarioRef, reforec
 	}
 	cmp := finmodel.CompareActuals(r, acts.Actuals)
 	complete, outside := 0, 0
-	t := views.ModelTable{Title: "Plan against actuals, month by month", HelpID: metrics.IDModelVariance, CSVHref: s.href("/actuals.csv"),
+	t := views.ModelTable{Title: "Plan against actuals, month by month", HelpID: catalogue.IDModelVariance, CSVHref: s.href("/actuals.csv"),
 		Header: []string{"Month", "Plan month", "Users plan", "Users actual", "Users variance", "Users %",
 			"Transactions plan", "Transactions actual", "Transactions variance", "Transactions %",
-			"Revenue plan", "Revenue actual", "Revenue variance", "Revenue %", "Status"},
-		Note: "Users are monthly active users; transactions are all initiated; revenue is transaction fees of completed transactions plus licensing fees. Highlighted: more than 5% from the plan."}
-	for _, m := range cmp {
+			"Billed plan", "Billed actual", "Billed variance", "Billed %", "Mari's revenue", "Status"},
+		Note: "Users are monthly active users; transactions are all initiated. The plan's revenue is the seed model's, the whole fee of every transaction plus licensing, so it is compared with what was billed: transaction fees billed on completed transactions plus licensing fees accrued. Mari's revenue, net of the banks' shares, is shown beside it. Highlighted: more than 5% from the plan."}
+	for i, m := range cmp {
 		month := acts.Launch.AddMonths(m.PlanMonth - 1)
 		row := []views.ModelResultCell{{Text: month.MonthLabel()}, {Text: shortMonth(m.PlanMonth)}}
 		row = append(row, varianceCells(m.Users, false)...)
 		row = append(row, varianceCells(m.Transactions, false)...)
 		row = append(row, varianceCells(m.Revenue, true)...)
+		row = append(row, views.ModelResultCell{Text: views.Rand(acts.Months[i].Revenue())})
 		status := views.ModelResultCell{Text: "within ±5%"}
 		switch {
 		case !m.Complete:
@@ -192,33 +198,37 @@ func (h *Model) renderActuals(c echo.Context, status int, s scenarioRef, reforec
 	return render(c, status, views.ModelActualsPage(v))
 }
 
+// actualsCharts are what was billed (transaction fees billed plus licensing, the plan's basis)
+// and monthly active users, each month's actual as a bar with the plan as a line over it.
 func actualsCharts(acts modelActuals, cmp []finmodel.MonthComparison) []views.Chart {
 	var cats []string
-	var planRev, actRev, planUsers, actUsers []any
+	var actRev, actUsers []opts.BarData
+	var planRev, planUsers []opts.LineData
 	for _, m := range cmp {
 		label := acts.Launch.AddMonths(m.PlanMonth - 1).MonthKey()
 		if !m.Complete {
 			label += " (to date)"
 		}
 		cats = append(cats, label)
-		planRev, actRev = append(planRev, num(m.Revenue.Plan)), append(actRev, num(m.Revenue.Actual))
-		planUsers, actUsers = append(planUsers, num(m.Users.Plan)), append(actUsers, num(m.Users.Actual))
+		planRev, actRev = append(planRev, lineValue(drawn(m.Revenue.Plan))), append(actRev, barValue(drawn(m.Revenue.Actual)))
+		planUsers, actUsers = append(planUsers, lineValue(drawn(m.Users.Plan))), append(actUsers, barValue(drawn(m.Users.Actual)))
 	}
-	rev := baseOptions(cats)
-	rev["yAxis"] = randAxis("revenue", false)
-	rev["series"] = []any{
-		map[string]any{"name": "Actual revenue", "type": "bar", "data": actRev, "tooltip": randTooltip(), "itemStyle": map[string]any{"color": colourRevenue}},
-		map[string]any{"name": "Plan", "type": "line", "data": planRev, "tooltip": randTooltip(), "itemStyle": map[string]any{"color": colourCosts}},
-	}
-	users := baseOptions(cats)
-	users["yAxis"] = map[string]any{"type": "value", "name": "users", "axisLabel": map[string]any{"formatter": "fmt:count"}}
-	users["series"] = []any{
-		map[string]any{"name": "Actual monthly active users", "type": "bar", "data": actUsers, "tooltip": countTooltip(), "itemStyle": map[string]any{"color": colourProfit}},
-		map[string]any{"name": "Plan", "type": "line", "data": planUsers, "tooltip": countTooltip(), "itemStyle": map[string]any{"color": colourCosts}},
-	}
+	rev := charts.NewBar()
+	rev.SetGlobalOptions(chartGlobals(randYAxis("billed"))...)
+	rev.SetXAxis(cats).AddSeries("Billed (fees + licensing)", actRev, randSeries(), colour(colourRevenue))
+	revPlan := charts.NewLine()
+	revPlan.SetXAxis(cats).AddSeries("Plan", planRev, randSeries(), colour(colourCosts))
+	rev.Overlap(revPlan)
+
+	users := charts.NewBar()
+	users.SetGlobalOptions(chartGlobals(countYAxis("users", false))...)
+	users.SetXAxis(cats).AddSeries("Actual monthly active users", actUsers, countSeries(), colour(colourProfit))
+	usersPlan := charts.NewLine()
+	usersPlan.SetXAxis(cats).AddSeries("Plan", planUsers, countSeries(), colour(colourCosts))
+	users.Overlap(usersPlan)
 	return []views.Chart{
-		{ID: "model-actual-revenue", Title: "Revenue: actual against plan", Options: rev},
-		{ID: "model-actual-users", Title: "Active users: actual against plan", Options: users},
+		{ID: "model-actual-revenue", Title: "Billed (transaction fees + licensing): actual against plan", Options: plainChartJSON(rev)},
+		{ID: "model-actual-users", Title: "Active users: actual against plan", Options: plainChartJSON(users)},
 	}
 }
 

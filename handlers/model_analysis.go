@@ -5,11 +5,14 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
+	"github.com/go-echarts/go-echarts/v2/types"
 	"github.com/labstack/echo/v4"
 	"github.com/shopspring/decimal"
 
+	"mari/catalogue"
 	"mari/finmodel"
-	"mari/metrics"
 	"mari/queries"
 	"mari/views"
 )
@@ -21,58 +24,62 @@ func stepLabel(step int) string {
 	return fmt.Sprintf("+%d%%", step)
 }
 
-// sensitivityTable is the sensitivity table: a row per driver (most impact first), the change
-// of final-year and cumulative operating profit for each step.
-func sensitivityTable(sens []finmodel.Sensitivity) table {
-	t := table{Header: []string{"driver"}}
+// sensitivityData is the sensitivity table, typed: a row per driver (most impact first), the
+// change of final-year and cumulative operating profit for each step. The CSV prints it and the
+// page shows the same cells.
+func sensitivityData(sens []finmodel.Sensitivity) Table {
+	t := Table{Columns: cols("driver")}
 	for _, which := range []string{"final_year_profit", "cumulative_profit"} {
 		for _, st := range finmodel.SensitivitySteps {
-			t.Header = append(t.Header, fmt.Sprintf("%s_change_at_%+d%%", which, st))
+			t.Columns = append(t.Columns, Column{Name: fmt.Sprintf("%s_change_at_%+d%%", which, st), Unit: catalogue.Rand})
 		}
 	}
 	for _, s := range sens {
-		row := []string{s.Driver.Key}
+		row := []any{s.Driver.Key}
 		for _, v := range s.LastYearProfit {
-			row = append(row, v.StringFixed(2))
+			row = append(row, v)
 		}
 		for _, v := range s.CumulativeProfit {
-			row = append(row, v.StringFixed(2))
+			row = append(row, v)
 		}
 		t.Rows = append(t.Rows, row)
 	}
 	return t
 }
 
+// sensitivityTable is the sensitivity CSV.
+func sensitivityTable(sens []finmodel.Sensitivity) table { return sensitivityData(sens).strings() }
+
 // tornado is a horizontal bar chart of each driver's effect, largest at the top: the ±20%
 // bars with the ±10% bars drawn over them on the same line.
 func tornado(sens []finmodel.Sensitivity, pick func(s finmodel.Sensitivity) []decimal.Decimal) map[string]any {
 	var cats []string
 	n := len(sens)
-	data := make([][]any, len(finmodel.SensitivitySteps))
+	data := make([][]opts.BarData, len(finmodel.SensitivitySteps))
 	for i := n - 1; i >= 0; i-- { // ECharts draws the first category at the bottom
 		cats = append(cats, sens[i].Driver.Label)
 		for k, v := range pick(sens[i]) {
-			data[k] = append(data[k], num(v))
+			data[k] = append(data[k], barValue(drawn(v)))
 		}
 	}
 	colours := map[int]string{-20: "#f4a6a0", -10: "#b42318", 10: "#0b6e4f", 20: "#8fd3b6"}
+	bar := charts.NewBar()
+	bar.SetGlobalOptions(
+		charts.WithAnimation(true),
+		charts.WithTooltipOpts(opts.Tooltip{Trigger: "axis", AxisPointer: &opts.AxisPointer{Type: "shadow"}}),
+		charts.WithLegendOpts(opts.Legend{Top: "0"}),
+		charts.WithGridOpts(opts.Grid{Left: "16", Right: "24", Top: "48", Bottom: "8", ContainLabel: opts.Bool(true)}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "value", AxisLabel: &opts.AxisLabel{Formatter: types.FuncStr("fmt:randCompact")}}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "category"}),
+	)
+	bar.XYReversal().SetXAxis(cats)
 	// The ±20% bars first, the ±10% bars over them.
-	order := []int{0, 3, 1, 2}
-	var ser []any
-	for _, k := range order {
+	for _, k := range []int{0, 3, 1, 2} {
 		st := finmodel.SensitivitySteps[k]
-		ser = append(ser, map[string]any{"name": "driver " + stepLabel(st), "type": "bar", "data": data[k], "barGap": "-100%",
-			"barWidth": "55%", "tooltip": randTooltip(), "itemStyle": map[string]any{"color": colours[st]}})
+		bar.AddSeries("driver "+stepLabel(st), data[k], randSeries(), colour(colours[st]),
+			charts.WithBarChartOpts(opts.BarChart{BarGap: "-100%", BarWidth: "55%"}))
 	}
-	return map[string]any{
-		"animationDuration": 300,
-		"grid":              map[string]any{"left": 16, "right": 24, "top": 48, "bottom": 8, "containLabel": true},
-		"tooltip":           map[string]any{"trigger": "axis", "axisPointer": map[string]any{"type": "shadow"}, "confine": true},
-		"legend":            map[string]any{"top": 0},
-		"xAxis":             map[string]any{"type": "value", "axisLabel": map[string]any{"formatter": "fmt:randCompact"}},
-		"yAxis":             map[string]any{"type": "category", "data": cats},
-		"series":            ser,
-	}
+	return plainChartJSON(bar)
 }
 
 // Sensitivity serves GET /model/:id/sensitivity: the tornado charts of final-year and
@@ -93,7 +100,7 @@ func (h *Model) Sensitivity(c echo.Context) error {
 		{ID: "model-tornado-cumulative", Title: "Change in cumulative operating profit", Tall: true,
 			Options: tornado(sens, func(s finmodel.Sensitivity) []decimal.Decimal { return s.CumulativeProfit })},
 	}
-	t := views.ModelTable{Title: "Sensitivity, ordered by impact", HelpID: metrics.IDModelSensitivity, CSVHref: s.href("/sensitivity.csv"),
+	t := views.ModelTable{Title: "Sensitivity, ordered by impact", HelpID: catalogue.IDModelSensitivity, CSVHref: s.href("/sensitivity.csv"),
 		Header: []string{"Driver"}}
 	for _, st := range finmodel.SensitivitySteps {
 		t.Header = append(t.Header, fmt.Sprintf("Year %d profit, driver %s", base.Year, stepLabel(st)))
@@ -101,16 +108,15 @@ func (h *Model) Sensitivity(c echo.Context) error {
 	for _, st := range finmodel.SensitivitySteps {
 		t.Header = append(t.Header, "Cumulative, driver "+stepLabel(st))
 	}
-	for _, se := range sens {
-		row := []views.ModelResultCell{{Text: se.Driver.Label}}
-		for _, list := range [][]decimal.Decimal{se.LastYearProfit, se.CumulativeProfit} {
-			for _, d := range list {
-				cls := ""
-				if d.IsNegative() {
-					cls = "loss"
-				}
-				row = append(row, views.ModelResultCell{Text: signedRand(d), Exact: d.StringFixed(2), Class: cls})
+	for i, cells := range sensitivityData(sens).Rows {
+		row := []views.ModelResultCell{{Text: sens[i].Driver.Label}}
+		for _, cell := range cells[1:] {
+			d := cell.(decimal.Decimal)
+			cls := ""
+			if d.IsNegative() {
+				cls = "loss"
 			}
+			row = append(row, views.ModelResultCell{Text: signedRand(d), Exact: csvCell(d, catalogue.Rand), Class: cls})
 		}
 		t.Rows = append(t.Rows, row)
 	}
@@ -189,18 +195,18 @@ func compareChart(list []scenarioRef, results []finmodel.Result) views.Chart {
 	for y := 1; y <= years; y++ {
 		cats = append(cats, fmt.Sprintf("Year %d", y))
 	}
-	o := baseOptions(cats)
-	o["yAxis"] = randAxis("rand", false)
-	var ser []any
+	// No colours of our own: each scenario takes the next of ECharts' palette.
+	line := charts.NewLine()
+	line.SetGlobalOptions(chartGlobals(randYAxis("rand"))...)
+	line.SetXAxis(cats)
 	for i, r := range results {
-		var data []any
+		var data []opts.LineData
 		for _, y := range r.Years {
-			data = append(data, num(y.CumulativeProfit))
+			data = append(data, lineValue(drawn(y.CumulativeProfit)))
 		}
-		ser = append(ser, map[string]any{"name": list[i].Name, "type": "line", "data": data, "tooltip": randTooltip()})
+		line.AddSeries(list[i].Name, data, randSeries())
 	}
-	o["series"] = ser
-	return views.Chart{ID: "model-compare-cumulative", Title: "Cumulative operating profit by scenario", Options: o, Tall: true}
+	return views.Chart{ID: "model-compare-cumulative", Title: "Cumulative operating profit by scenario", Options: plainChartJSON(line), Tall: true}
 }
 
 // compareTables are the outcome table (a row per year and measure) and the assumptions
@@ -218,7 +224,7 @@ func compareTables(list []scenarioRef, results []finmodel.Result) []views.ModelT
 	for _, r := range results {
 		years = max(years, len(r.Years))
 	}
-	outcomes := views.ModelTable{Title: "Results", Header: header, HelpID: metrics.IDModelOperatingProfit}
+	outcomes := views.ModelTable{Title: "Results", Header: header, HelpID: catalogue.IDModelOperatingProfit}
 	measures := []struct {
 		label string
 		get   func(l finmodel.Lines) decimal.Decimal

@@ -3,14 +3,16 @@ package handlers
 import (
 	"fmt"
 
+	"github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
 	"github.com/shopspring/decimal"
 
 	"mari/finmodel"
 	"mari/views"
 )
 
-// Chart options of the financial-model pages. Values go to ECharts as numbers (charts need
-// no cents-exactness; tables and CSVs carry the exact figures).
+// Charts of the financial-model pages. Values go to ECharts as numbers (charts need no
+// cents-exactness; tables and CSVs carry the exact figures).
 
 const (
 	colourRevenue    = "#0b6e4f"
@@ -49,10 +51,18 @@ func planLines(r finmodel.Result, view string) []finmodel.Lines {
 	return out
 }
 
-func series(lines []finmodel.Lines, get func(l finmodel.Lines) decimal.Decimal) []any {
-	out := make([]any, 0, len(lines))
+func barsOf(lines []finmodel.Lines, get func(l finmodel.Lines) decimal.Decimal) []opts.BarData {
+	out := make([]opts.BarData, 0, len(lines))
 	for _, l := range lines {
-		out = append(out, num(get(l)))
+		out = append(out, barValue(drawn(get(l))))
+	}
+	return out
+}
+
+func linesOf(lines []finmodel.Lines, get func(l finmodel.Lines) decimal.Decimal) []opts.LineData {
+	out := make([]opts.LineData, 0, len(lines))
+	for _, l := range lines {
+		out = append(out, lineValue(drawn(get(l))))
 	}
 	return out
 }
@@ -68,37 +78,39 @@ func modelCharts(r finmodel.Result, view string) []views.Chart {
 		period = "month"
 	}
 
-	rc := baseOptions(cats)
-	rc["yAxis"] = randAxis("rand per "+period, false)
-	rc["series"] = []any{
-		map[string]any{"name": "Revenue", "type": "bar", "data": series(lines, func(l finmodel.Lines) decimal.Decimal { return l.TotalRevenue }),
-			"tooltip": randTooltip(), "itemStyle": map[string]any{"color": colourRevenue}},
-		map[string]any{"name": "Costs", "type": "bar", "data": series(lines, func(l finmodel.Lines) decimal.Decimal { return l.TotalCosts }),
-			"tooltip": randTooltip(), "itemStyle": map[string]any{"color": colourCosts}},
-	}
+	rc := charts.NewBar()
+	rc.SetGlobalOptions(chartGlobals(randYAxis("rand per " + period))...)
+	rc.SetXAxis(cats).
+		AddSeries("Revenue", barsOf(lines, func(l finmodel.Lines) decimal.Decimal { return l.TotalRevenue }), randSeries(), colour(colourRevenue)).
+		AddSeries("Costs", barsOf(lines, func(l finmodel.Lines) decimal.Decimal { return l.TotalCosts }), randSeries(), colour(colourCosts))
 
+	// The zero line has no name, so its label (the mark's name) is empty; the break-even
+	// line's reads "break-even".
 	be := finmodel.BreakEvenOf(r)
-	marks := []any{map[string]any{"yAxis": 0, "name": "zero", "label": map[string]any{"show": false}}}
+	marks := []charts.SeriesOpts{
+		charts.WithMarkLineStyleOpts(opts.MarkLineStyle{Symbol: []string{"none", "none"},
+			Label: &opts.Label{Formatter: "{b}"}, LineStyle: &opts.LineStyle{Color: colourLoss, Type: "dashed"}}),
+		charts.WithMarkLineNameYAxisItemOpts(opts.MarkLineNameYAxisItem{YAxis: 0}),
+	}
 	if be.ProfitableMonth > 0 {
 		at := shortMonth(be.ProfitableMonth)
 		if view != "monthly" {
 			y, _ := finmodel.YearAndMonth(be.ProfitableMonth)
 			at = fmt.Sprintf("Year %d", y)
 		}
-		marks = append(marks, map[string]any{"xAxis": at, "name": "break-even", "label": map[string]any{"formatter": "break-even"}})
+		marks = append(marks, charts.WithMarkLineNameXAxisItemOpts(opts.MarkLineNameXAxisItem{Name: "break-even", XAxis: at}))
 	}
-	pc := baseOptions(cats)
-	pc["yAxis"] = randAxis("rand", false)
-	pc["series"] = []any{
-		map[string]any{"name": "Operating profit", "type": "line", "data": series(lines, func(l finmodel.Lines) decimal.Decimal { return l.OperatingProfit }),
-			"tooltip": randTooltip(), "itemStyle": map[string]any{"color": colourProfit}, "showSymbol": view != "monthly",
-			"markLine": map[string]any{"symbol": "none", "silent": true, "lineStyle": map[string]any{"color": colourLoss, "type": "dashed"}, "data": marks}},
-		map[string]any{"name": "Cumulative operating profit", "type": "line", "data": series(lines, func(l finmodel.Lines) decimal.Decimal { return l.CumulativeProfit }),
-			"tooltip": randTooltip(), "itemStyle": map[string]any{"color": colourCumulative}, "showSymbol": view != "monthly"},
-	}
+	symbols := charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(view != "monthly")})
+	pc := charts.NewLine()
+	pc.SetGlobalOptions(chartGlobals(randYAxis("rand"))...)
+	pc.SetXAxis(cats).
+		AddSeries("Operating profit", linesOf(lines, func(l finmodel.Lines) decimal.Decimal { return l.OperatingProfit }),
+			append([]charts.SeriesOpts{randSeries(), colour(colourProfit), symbols}, marks...)...).
+		AddSeries("Cumulative operating profit", linesOf(lines, func(l finmodel.Lines) decimal.Decimal { return l.CumulativeProfit }),
+			randSeries(), colour(colourCumulative), symbols)
 	return []views.Chart{
-		{ID: "model-revenue-costs", Title: "Revenue against costs, per " + period, Options: rc},
-		{ID: "model-profit", Title: "Operating profit and cumulative operating profit", Options: pc,
+		{ID: "model-revenue-costs", Title: "Revenue against costs, per " + period, Options: plainChartJSON(rc)},
+		{ID: "model-profit", Title: "Operating profit and cumulative operating profit", Options: plainChartJSON(pc),
 			Note: "The dashed line is zero; break-even is where operating profit crosses it for good (" + breakEvenText(be.ProfitableMonth) + ")."},
 	}
 }

@@ -413,12 +413,15 @@ func TestModelImportReportsRowErrors(t *testing.T) {
 
 // Plan against actuals on a hand-built rollup. Launch is January 2026 (the only sign-up);
 // today is 15 March 2026. The plan: 1 000 users × 10 transactions × R0.10, nothing else, so
-// every plan month is 1 000 users, 10 000 transactions and R1 000.00 revenue.
+// every plan month is 1 000 users, 10 000 transactions and R1 000.00 billed (the seed's model
+// has no bank share, so it is compared with fees billed + licensing). No transaction went
+// through a bank, so Mari's revenue equals what was billed. ALPHA's R20 fee accrues from
+// 1 February: all of February, and 15/31 of it in March to date = 9.68.
 //
-//	month   MAU    transactions  fees     licensing  revenue   variance
-//	Jan     1 000  10 000        1 000.00   0.00     1 000.00  0, 0, 0           within
-//	Feb     1 060   9 600          980.00  20.00     1 000.00  +6.00%, −4.00%, 0 outside (users)
-//	Mar       500     100           10.00  20.00        30.00  month to date: never judged
+//	month   MAU    completed  fees billed  licensing  billed    variance
+//	Jan     1 000  10 000     1 000.00      0.00      1 000.00  0, 0, 0                     within
+//	Feb     1 060   9 600       960.00     20.00        980.00  +6.00%, −4.00%, −2.00%      outside (users)
+//	Mar       500     100        10.00      9.68         19.68  month to date: never judged
 func TestModelPlanAgainstActuals(t *testing.T) {
 	db := dbtest.New(t)
 	db.Exec(t, `INSERT INTO users (id, phone_number_hash, blood_hash, device_public_key, created_at, last_active)
@@ -449,9 +452,9 @@ func TestModelPlanAgainstActuals(t *testing.T) {
 	wantStatus(t, res, body, http.StatusOK)
 	got := readCSV(t, body)
 	want := [][]string{
-		{"2026-01", "1", "yes", "1000", "1000", "0", "0.00", "10000", "10000", "0", "0.00", "1000.00", "1000.00", "0.00", "0.00", "no"},
-		{"2026-02", "2", "yes", "1000", "1060", "60", "6.00", "10000", "9600", "-400", "-4.00", "1000.00", "1000.00", "0.00", "0.00", "yes"},
-		{"2026-03", "3", "no", "1000", "500", "-500", "-50.00", "10000", "100", "-9900", "-99.00", "1000.00", "30.00", "-970.00", "-97.00", "no"},
+		{"2026-01", "1", "yes", "1000", "1000", "0", "0.00", "10000", "10000", "0", "0.00", "1000.00", "1000.00", "0.00", "0.00", "1000.00", "no"},
+		{"2026-02", "2", "yes", "1000", "1060", "60", "6.00", "10000", "9600", "-400", "-4.00", "1000.00", "980.00", "-20.00", "-2.00", "980.00", "yes"},
+		{"2026-03", "3", "no", "1000", "500", "-500", "-50.00", "10000", "100", "-9900", "-99.00", "1000.00", "19.68", "-980.32", "-98.03", "19.68", "no"},
 	}
 	if len(got) != len(want)+1 {
 		t.Fatalf("%d rows:\n%s", len(got), body)

@@ -4,12 +4,9 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"math"
 	"net/http"
 	"net/url"
-	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -47,18 +44,22 @@ type OpsOptions struct {
 	Log          *slog.Logger
 }
 
-// Ops serves the operations dashboard (/ops), its live data (/ops/data) and CSVs.
+// Ops serves the operations dashboard (/ops), its live data (/ops/data) and CSVs; Display
+// serves the same dashboard through display links. Each panel is one file (ops_*.go).
 type Ops struct {
-	src   OpsSource
-	state OpsStateSource
-	opts  OpsOptions
-	cache opsCache
+	src    OpsSource
+	state  OpsStateSource
+	opts   OpsOptions
+	panels panels
+	reads  opsReads // the statements behind the panels, shared by panels and viewers
 }
 
 // NewOps returns the handler: src reads ClickHouse, state reads PostgreSQL.
 func NewOps(src OpsSource, state OpsStateSource, opts OpsOptions) *Ops {
 	panelDefaults(&opts.PanelTimeout, &opts.Now, &opts.Log)
-	return &Ops{src: src, state: state, opts: opts}
+	return &Ops{src: src, state: state, opts: opts,
+		panels: panels{timeout: opts.PanelTimeout, log: opts.Log},
+		reads:  opsReads{timeout: opts.PanelTimeout, clock: time.Now}}
 }
 
 // Freshness thresholds of the newest event: amber after one minute without new data, red
@@ -73,147 +74,175 @@ const (
 	opsStuckAfter = 10 * time.Minute
 )
 
-type weekData struct{ Current, LastWeek uint64 }
+// opsIn is what every panel of the dashboard loads from: the filter, the instant, and whether
+// the charts are drawn for the wall screen's dark background.
+type opsIn struct {
+	h      *Ops
+	filter queries.OpsFilter
+	now    time.Time
+	wall   bool
+}
 
+// opsWindows are the periods of the panels, all ending with the current minute (or hour).
+type opsWindows struct {
+	minute   time.Time // start of the current minute
+	end      time.Time // end of the current minute: the windows end here
+	tpmFrom  time.Time // the last 60 minutes
+	dayFrom  time.Time // the last 24 hours
+	hourFrom time.Time // the 24 hours of the processing-time chart, ending with this hour
+	hourEnd  time.Time
+}
+
+func (in opsIn) windows() opsWindows {
+	var w opsWindows
+	w.minute = in.now.Truncate(time.Minute) // SAST is a whole-hour offset: UTC truncation agrees
+	w.end = w.minute.Add(time.Minute)
+	w.tpmFrom = w.end.Add(-opsMinutes * time.Minute)
+	w.dayFrom = w.end.Add(-24 * time.Hour)
+	w.hourEnd = in.now.Truncate(time.Hour).Add(time.Hour)
+	w.hourFrom = w.hourEnd.Add(-opsHours * time.Hour)
+	return w
+}
+
+// key names what the panels' output depends on, so concurrent viewers of the same filter (and
+// layout) share their panel loads: the windows move with the minute.
+func (in opsIn) key() string {
+	return fmt.Sprintf("%s|%s|wall=%t|%d", in.filter.Bank, in.filter.Channel, in.wall, in.windows().minute.Unix())
+}
+
+// The statements behind the panels, each shared (opsReads) by every panel and viewer asking for
+// the same filter in the same minute: a page's tiles and charts that show the same numbers cost
+// one query.
+
+func (in opsIn) readKey(name string) string {
+	return fmt.Sprintf("%s|%s|%s|%d", name, in.filter.Bank, in.filter.Channel, in.windows().minute.Unix())
+}
+
+// perMinute: initiated events in each of the last 60 minutes, 0 where there were none.
+func (in opsIn) perMinute(ctx context.Context) ([]queries.MinuteCount, error) {
+	w := in.windows()
+	return read(ctx, &in.h.reads, in.readKey("per-minute"), func(ctx context.Context) ([]queries.MinuteCount, error) {
+		rows, err := in.h.src.InitiatedPerMinute(ctx, w.tpmFrom, w.end, in.filter)
+		return fillMinutes(rows, w.tpmFrom, opsMinutes), err
+	})
+}
+
+// final: the completed and failed events of the last 24 hours.
+func (in opsIn) final(ctx context.Context) (queries.FinalEvents, error) {
+	w := in.windows()
+	return read(ctx, &in.h.reads, in.readKey("final"), func(ctx context.Context) (queries.FinalEvents, error) {
+		return in.h.src.FinalEvents(ctx, w.dayFrom, w.end, in.filter)
+	})
+}
+
+// hourly: each of the last 24 hours' processing-time percentiles, hours without final events
+// included (with none).
+func (in opsIn) hourly(ctx context.Context) ([]queries.HourLatency, error) {
+	w := in.windows()
+	return read(ctx, &in.h.reads, in.readKey("hourly"), func(ctx context.Context) ([]queries.HourLatency, error) {
+		rows, err := in.h.src.ProcessingHourly(ctx, w.hourFrom, w.hourEnd, in.filter)
+		return fillHours(rows, w.hourFrom, opsHours), err
+	})
+}
+
+// weekData is the current minute's initiated events and the same minute's a week earlier.
+type weekData struct {
+	Minute            time.Time
+	Current, LastWeek uint64
+}
+
+func (in opsIn) week(ctx context.Context) (weekData, error) {
+	w := in.windows()
+	return read(ctx, &in.h.reads, in.readKey("week"), func(ctx context.Context) (weekData, error) {
+		c, l, err := in.h.src.MinuteVsWeek(ctx, w.minute, in.filter)
+		return weekData{Minute: w.minute, Current: c, LastWeek: l}, err
+	})
+}
+
+// newestData is the newest minute with any event of the whole stream (OK false: none since
+// yesterday).
 type newestData struct {
 	Minute time.Time
 	OK     bool
 }
 
-// opsData is everything the dashboard shows, one field per independently loaded panel.
-type opsData struct {
-	filter  queries.OpsFilter
-	now     time.Time
-	minute  time.Time // start of the current minute
-	tpm     panel[[]queries.MinuteCount]
-	final   panel[queries.FinalEvents]
-	latency panel[[]queries.HourLatency]
-	week    panel[weekData]
-	newest  panel[newestData]
-
-	incidents panel[queries.OpenIncidents] // PostgreSQL
-	stuck     panel[queries.StuckPending]  // PostgreSQL
-}
-
-// opsWindows are the periods of the panels, all ending with the current minute (or hour).
-func opsWindows(now time.Time) (minute, tpmFrom, dayFrom, end, hourFrom, hourEnd time.Time) {
-	minute = now.Truncate(time.Minute) // SAST is a whole-hour offset: UTC truncation agrees
-	end = minute.Add(time.Minute)
-	tpmFrom = end.Add(-opsMinutes * time.Minute)
-	dayFrom = end.Add(-24 * time.Hour)
-	hourEnd = now.Truncate(time.Hour).Add(time.Hour)
-	hourFrom = hourEnd.Add(-opsHours * time.Hour)
-	return
-}
-
-func (h *Ops) load(ctx context.Context, f queries.OpsFilter) *opsData {
-	now := h.opts.Now()
-	minute, tpmFrom, dayFrom, end, hourFrom, hourEnd := opsWindows(now)
-	d := &opsData{now: now, minute: minute, filter: f}
-	l := &loader{ctx: ctx, timeout: h.opts.PanelTimeout, log: h.opts.Log}
-	load(l, "ops per minute", dbCH, &d.tpm, func(ctx context.Context) ([]queries.MinuteCount, error) {
-		rows, err := h.src.InitiatedPerMinute(ctx, tpmFrom, end, f)
-		return fillMinutes(rows, tpmFrom, opsMinutes), err
-	})
-	load(l, "ops final events", dbCH, &d.final, func(ctx context.Context) (queries.FinalEvents, error) {
-		return h.src.FinalEvents(ctx, dayFrom, end, f)
-	})
-	load(l, "ops processing time", dbCH, &d.latency, func(ctx context.Context) ([]queries.HourLatency, error) {
-		return h.src.ProcessingHourly(ctx, hourFrom, hourEnd, f)
-	})
-	load(l, "ops minute vs week", dbCH, &d.week, func(ctx context.Context) (weekData, error) {
-		c, w, err := h.src.MinuteVsWeek(ctx, minute, f)
-		return weekData{Current: c, LastWeek: w}, err
-	})
-	load(l, "ops newest event", dbCH, &d.newest, func(ctx context.Context) (newestData, error) {
-		m, ok, err := h.src.NewestMinute(ctx, now)
+func (in opsIn) newest(ctx context.Context) (newestData, error) {
+	all := in
+	all.filter = queries.OpsFilter{} // the stream as a whole, whatever the filter
+	return read(ctx, &in.h.reads, all.readKey("newest"), func(ctx context.Context) (newestData, error) {
+		m, ok, err := in.h.src.NewestMinute(ctx, in.now)
 		return newestData{Minute: m, OK: ok}, err
 	})
-	load(l, "ops open incidents", dbPG, &d.incidents, func(ctx context.Context) (queries.OpenIncidents, error) {
-		return h.state.OpenIncidents(ctx, now)
+}
+
+func (in opsIn) incidents(ctx context.Context) (queries.OpenIncidents, error) {
+	all := in
+	all.filter = queries.OpsFilter{} // incidents are not per bank or channel
+	return read(ctx, &in.h.reads, all.readKey("incidents"), func(ctx context.Context) (queries.OpenIncidents, error) {
+		return in.h.state.OpenIncidents(ctx, in.now)
 	})
-	load(l, "ops stuck pending", dbPG, &d.stuck, func(ctx context.Context) (queries.StuckPending, error) {
-		return h.state.StuckPending(ctx, now.Add(-opsStuckAfter))
+}
+
+func (in opsIn) stuck(ctx context.Context) (queries.StuckPending, error) {
+	all := in
+	all.filter = queries.OpsFilter{}
+	return read(ctx, &in.h.reads, all.readKey("stuck"), func(ctx context.Context) (queries.StuckPending, error) {
+		return in.h.state.StuckPending(ctx, in.now.Add(-opsStuckAfter))
 	})
-	l.wg.Wait()
-	if d.latency.ok() {
-		d.latency.V = fillHours(d.latency.V, hourFrom, opsHours)
-	}
-	return d
 }
 
-// opsCacheFor is how long one load of the dashboard serves every screen showing the same
-// filter. Shorter than the 10-second poll, so each screen still sees new numbers at every poll.
-const opsCacheFor = 5 * time.Second
+// The dashboard's panels in the order the page shows them, after the status line's newest-event
+// age (newestPanel): the headline figures, then the charts.
+var (
+	opsFigures = []opsTile{successRateTile, thisMinuteTile, lastWeekTile, lastHourTile, openIncidentsTile, stuckPaymentsTile}
+	opsCharts  = []opsChart{perMinuteChart, successGaugeChart, processingTimeChart, errorRateChart}
+)
 
-// opsCache shares loads among viewers: ten wall screens and a few signed-in tabs polling every
-// 10 s cost ClickHouse one set of queries per 5 s, not one per viewer (auto-refresh that
-// re-runs every query for every viewer is how BI tools topple their databases). Concurrent
-// requests for the same filter wait for the load already under way. A load in which any panel
-// failed is not kept, so a recovered source shows at the next poll.
-type opsCache struct {
-	mu      sync.Mutex
-	entries map[queries.OpsFilter]*opsCacheEntry
+// opsDownloads are the panels with a CSV (/ops/<name>.csv): the charts, and this minute against
+// the same minute last week.
+func opsDownloads() []panelSpec[opsIn] {
+	out := []panelSpec[opsIn]{}
+	for _, c := range opsCharts {
+		out = append(out, c.panel)
+	}
+	return append(out, thisMinuteTile.panel)
 }
 
-type opsCacheEntry struct {
-	loaded time.Time     // wall clock of the load (not opts.Now, which tests pin)
-	data   *opsData      // set before ready is closed
-	ready  chan struct{} // closed when the load has finished
+// opsTile is a headline figure: its panel, and the data-ops-field names of its value and its
+// line under it, which the wall screen's refresh rewrites.
+type opsTile struct {
+	panel         panelSpec[opsIn]
+	field, detail string
 }
 
-// shared returns a load of the dashboard no older than opsCacheFor, loading it if needed.
-func (h *Ops) shared(ctx context.Context, f queries.OpsFilter) *opsData {
-	h.cache.mu.Lock()
-	if e, ok := h.cache.entries[f]; ok {
-		h.cache.mu.Unlock()
-		select {
-		case <-e.ready:
-			if time.Since(e.loaded) < opsCacheFor {
-				return e.data
-			}
-		case <-ctx.Done():
-			return h.load(ctx, f) // every panel reports the cancelled request
-		}
-		h.cache.mu.Lock()
-		if h.cache.entries[f] == e {
-			delete(h.cache.entries, f)
-		}
-		// Another request may have started a fresh load meanwhile: wait for that one.
-		if e2, ok := h.cache.entries[f]; ok {
-			h.cache.mu.Unlock()
-			<-e2.ready
-			return e2.data
-		}
-	}
-	if h.cache.entries == nil {
-		h.cache.entries = map[queries.OpsFilter]*opsCacheEntry{}
-	}
-	e := &opsCacheEntry{ready: make(chan struct{})}
-	h.cache.entries[f] = e
-	h.cache.mu.Unlock()
-
-	e.data = h.load(ctx, f)
-	e.loaded = time.Now()
-	if !e.data.complete() {
-		h.cache.mu.Lock()
-		if h.cache.entries[f] == e {
-			delete(h.cache.entries, f)
-		}
-		h.cache.mu.Unlock()
-	}
-	close(e.ready)
-	return e.data
+// opsChart is a chart panel and its chart without data: what the page draws while the panel's
+// source is unavailable, so that the refresh has a chart to fill when the source is back.
+type opsChart struct {
+	panel panelSpec[opsIn]
+	empty func(wall bool) map[string]any
 }
 
-// complete reports whether every panel loaded.
-func (d *opsData) complete() bool {
-	for _, err := range []string{d.tpm.Err, d.final.Err, d.latency.Err, d.week.Err, d.newest.Err, d.incidents.Err, d.stuck.Err} {
-		if err != "" {
-			return false
-		}
+// opsLoad is one load of the dashboard for a filter: every panel's output.
+type opsLoad struct {
+	in      opsIn
+	newest  panelOut
+	figures []panelOut // as opsFigures
+	charts  []panelOut // as opsCharts
+}
+
+// load runs every panel of the dashboard concurrently, each on its own detached context with
+// its own timeout: a viewer who leaves cancels nothing that others wait for.
+func (h *Ops) load(ctx context.Context, f queries.OpsFilter, wall bool) opsLoad {
+	in := opsIn{h: h, filter: f, now: h.opts.Now(), wall: wall}
+	list := []panelSpec[opsIn]{newestPanel}
+	for _, t := range opsFigures {
+		list = append(list, t.panel)
 	}
-	return true
+	for _, c := range opsCharts {
+		list = append(list, c.panel)
+	}
+	out := run(ctx, &h.panels, in.key(), list, in)
+	return opsLoad{in: in, newest: out[0], figures: out[1 : 1+len(opsFigures)], charts: out[1+len(opsFigures):]}
 }
 
 // fillMinutes returns one row per minute from from, n minutes, with 0 where rows has none.
@@ -230,8 +259,8 @@ func fillMinutes(rows []queries.MinuteCount, from time.Time, n int) []queries.Mi
 	return out
 }
 
-// fillHours returns one row per hour; an hour without final events has NaN quantiles (a gap
-// in the chart, an empty CSV cell), never a made-up zero.
+// fillHours returns one row per hour; an hour without final events has Events 0 and no
+// percentiles (a gap in the chart, an empty CSV cell), never a made-up zero.
 func fillHours(rows []queries.HourLatency, from time.Time, n int) []queries.HourLatency {
 	by := map[int64]queries.HourLatency{}
 	for _, r := range rows {
@@ -240,10 +269,7 @@ func fillHours(rows []queries.HourLatency, from time.Time, n int) []queries.Hour
 	out := make([]queries.HourLatency, n)
 	for i := range out {
 		hr := from.Add(time.Duration(i) * time.Hour)
-		r, ok := by[hr.Unix()]
-		if !ok {
-			r = queries.HourLatency{P50: math.NaN(), P95: math.NaN()}
-		}
+		r := by[hr.Unix()]
 		r.Hour = hr
 		out[i] = r
 	}
@@ -251,40 +277,6 @@ func fillHours(rows []queries.HourLatency, from time.Time, n int) []queries.Hour
 }
 
 func sastClock(t time.Time, layout string) string { return t.In(calendar.SAST).Format(layout) }
-
-// ratio is n/d, ok false when d is 0 (no final events: the rate is undefined, not 0 or 100%).
-func ratio(n, d uint64) (float64, bool) {
-	if d == 0 {
-		return 0, false
-	}
-	return float64(n) / float64(d), true
-}
-
-// reasonRates are the error rates by failure reason, largest first, then by name.
-type reasonRate struct {
-	Reason string
-	Failed uint64
-	Rate   float64
-}
-
-func reasonRates(f queries.FinalEvents) []reasonRate {
-	total := f.Completed + f.Failed
-	var out []reasonRate
-	for r, n := range f.ByReason {
-		rate, _ := ratio(n, total)
-		if r == "" {
-			r = "(no reason given)"
-		}
-		out = append(out, reasonRate{Reason: r, Failed: n, Rate: rate})
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Failed != out[j].Failed {
-			return out[i].Failed > out[j].Failed
-		}
-		return out[i].Reason < out[j].Reason
-	})
-	return out
-}
 
 // opsChannels are the channel filter's choices.
 var opsChannels = []views.Option{{Value: "online", Label: "Online"}, {Value: "offline_sms", Label: "Offline (SMS)"}}
@@ -374,15 +366,14 @@ func (h *Ops) Page(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d := h.shared(c.Request().Context(), f)
 	wall := c.QueryParam("wall") == "1"
 	fq := filterQuery(f)
 	title := "Operations"
 	if form.Label != "" {
 		title += " · " + form.Label
 	}
-	v := buildOpsView(d, opsViewOptions{
-		Wall: wall, DataURL: withQuery("/ops/data", fq), CSV: true, CSVQuery: fq,
+	v := opsView(h.load(c.Request().Context(), f, wall), opsViewOptions{
+		DataURL: withQuery("/ops/data", fq), CSV: true, CSVQuery: fq,
 		WallHref: withQuery("/ops", fq, "wall=1"), NormalHref: withQuery("/ops", fq), Title: title,
 	})
 	v.Filter = form
@@ -395,36 +386,32 @@ func (h *Ops) Data(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d := h.shared(c.Request().Context(), f)
+	return h.writeJSON(c, f)
+}
+
+// writeJSON answers a refresh: the refresh of the wall screen and of the signed-in page is the
+// same (its chart patches carry data only, never the colours of either layout).
+func (h *Ops) writeJSON(c echo.Context, f queries.OpsFilter) error {
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.JSON(http.StatusOK, buildOpsJSON(d))
+	return c.JSON(http.StatusOK, opsData(h.load(c.Request().Context(), f, true)))
 }
 
-// opsCSVs are the downloadable panels.
-var opsCSVs = map[string]func(d *opsData) (panelErr string, t table){
-	"tpm":     tpmTable,
-	"success": successTable,
-	"latency": latencyTable,
-	"errors":  errorsTable,
-	"week":    weekTable,
-}
-
-// CSV serves GET /ops/<panel>.csv: exactly the numbers the panel charts.
+// CSV serves GET /ops/<panel>.csv: exactly the numbers the panel shows.
 func (h *Ops) CSV(c echo.Context) error {
-	name, ok := cutCSV(c.Param("file"))
-	f, known := opsCSVs[name]
+	name, ok := strings.CutSuffix(c.Param("file"), ".csv")
+	p, known := findPanel(opsDownloads(), name)
 	if !ok || !known {
 		return echo.ErrNotFound
 	}
-	filter, _, err := h.parseFilter(c, false)
+	f, _, err := h.parseFilter(c, false)
 	if err != nil {
 		return err
 	}
-	d := h.shared(c.Request().Context(), filter)
-	unavailable, t := f(d)
-	if unavailable != "" {
-		return echo.NewHTTPError(http.StatusServiceUnavailable, "This panel's data is unavailable: "+unavailable+". Try again shortly.")
+	in := opsIn{h: h, filter: f, now: h.opts.Now(), wall: true}
+	o := runOne(c.Request().Context(), &h.panels, in.key(), p, in)
+	if o.Chart.Unavailable != "" { // a failed panel, tile or chart, says why in both
+		return echo.NewHTTPError(http.StatusServiceUnavailable, "This panel's data is unavailable: "+o.Chart.Unavailable+". Try again shortly.")
 	}
-	filename := fmt.Sprintf("mari-ops-%s-%s.csv", name, d.now.In(calendar.SAST).Format("2006-01-02T1504"))
-	return writeCSV(c, filename, t)
+	filename := fmt.Sprintf("mari-ops-%s-%s.csv", name, in.now.In(calendar.SAST).Format("2006-01-02T1504"))
+	return writeCSV(c, filename, o.Table.strings())
 }

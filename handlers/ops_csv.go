@@ -1,69 +1,64 @@
 package handlers
 
 import (
-	"math"
-	"strconv"
-	"strings"
+	"time"
+
+	"mari/catalogue"
 )
 
-func cutCSV(file string) (string, bool) { return strings.CutSuffix(file, ".csv") }
+// The typed cells of the operations dashboard's tables, beside the ones every table knows: the
+// CSV prints them through their String method, the page and the refresh read their values.
 
-func u64(n uint64) string { return strconv.FormatUint(n, 10) }
+// opsMinute is the start of a minute or an hour; the CSV prints it in SAST to the minute
+// ("2026-03-15 10:30").
+type opsMinute time.Time
 
-// ms is a processing time in whole-ish milliseconds; "" for an hour without data.
-func ms(v float64) string {
-	if math.IsNaN(v) {
+func (m opsMinute) String() string { return sastClock(time.Time(m), "2006-01-02 15:04") }
+
+// opsRatio is a rate; the CSV prints it as a fraction with 6 decimals (a percentage to 4
+// places), as the operations CSVs always have, and n/a as an empty cell.
+type opsRatio catalogue.Value
+
+func (r opsRatio) String() string {
+	if !r.OK {
 		return ""
 	}
-	return strconv.FormatFloat(v, 'f', 1, 64)
+	return r.V.StringFixed(6)
 }
 
-// frac is a ratio with 6 decimals (enough for a percentage to 4).
-func frac(v float64) string { return strconv.FormatFloat(v, 'f', 6, 64) }
-
-func tpmTable(d *opsData) (string, table) {
-	t := table{Header: []string{"minute_sast", "initiated"}}
-	for _, m := range d.tpm.V {
-		t.Rows = append(t.Rows, []string{sastClock(m.Minute, "2006-01-02 15:04"), u64(m.Events)})
+// msCell is a percentile in whole milliseconds, or an empty cell when it is undefined (an hour
+// without final events).
+func msCell(ms *int64) any {
+	if ms == nil {
+		return nil
 	}
-	return d.tpm.Err, t
+	return *ms
 }
 
-func successTable(d *opsData) (string, table) {
-	f := d.final.V
-	rate, ok := ratio(f.Completed, f.Completed+f.Failed)
-	cell := ""
-	if ok {
-		cell = frac(rate)
+// Reading a table's cells back, for the refresh's raw numbers (so that they are the CSV's).
+
+func cellCount(c any) uint64 {
+	n, _ := c.(int64)
+	return uint64(n)
+}
+
+func cellClock(c any, layout string) string {
+	m, _ := c.(opsMinute)
+	return sastClock(time.Time(m), layout)
+}
+
+func cellMS(c any) *int64 {
+	if n, ok := c.(int64); ok {
+		return &n
 	}
-	return d.final.Err, table{Header: []string{"window_sast", "completed", "failed", "success_rate"},
-		Rows: [][]string{{windowLabel(d), u64(f.Completed), u64(f.Failed), cell}}}
+	return nil
 }
 
-func windowLabel(d *opsData) string {
-	_, _, from, end, _, _ := opsWindows(d.now)
-	return sastClock(from, "2006-01-02 15:04") + " to " + sastClock(end, "2006-01-02 15:04")
-}
-
-func latencyTable(d *opsData) (string, table) {
-	t := table{Header: []string{"hour_sast", "p50_ms", "p95_ms"}}
-	for _, h := range d.latency.V {
-		t.Rows = append(t.Rows, []string{sastClock(h.Hour, "2006-01-02 15:04"), ms(h.P50), ms(h.P95)})
+func cellRate(c any) *float64 {
+	r, _ := c.(opsRatio)
+	if !r.OK {
+		return nil
 	}
-	return d.latency.Err, t
-}
-
-func errorsTable(d *opsData) (string, table) {
-	t := table{Header: []string{"failure_reason", "failed", "final_events", "error_rate"}}
-	total := d.final.V.Completed + d.final.V.Failed
-	for _, r := range reasonRates(d.final.V) {
-		t.Rows = append(t.Rows, []string{r.Reason, u64(r.Failed), u64(total), frac(r.Rate)})
-	}
-	return d.final.Err, t
-}
-
-func weekTable(d *opsData) (string, table) {
-	return d.week.Err, table{Header: []string{"minute_sast", "initiated", "same_minute_last_week_sast", "initiated_last_week"},
-		Rows: [][]string{{sastClock(d.minute, "2006-01-02 15:04"), u64(d.week.V.Current),
-			sastClock(d.minute.AddDate(0, 0, -7), "2006-01-02 15:04"), u64(d.week.V.LastWeek)}}}
+	f := r.V.InexactFloat64()
+	return &f
 }

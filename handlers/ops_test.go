@@ -5,11 +5,13 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"math"
+	"html"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -18,6 +20,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/shopspring/decimal"
 
+	"mari/chtest"
 	"mari/dbconn"
 	"mari/dbtest"
 	"mari/queries"
@@ -48,8 +51,9 @@ type opsEvent struct {
 //	          1 bank_timeout                                     (hour 08:00)
 //
 // → 24 h: 7 completed, 3 failed: success rate 7/10 = 70%; error rate insufficient_funds
-// 2/10 = 20%, bank_timeout 1/10 = 10%. Hour 08:00: p50 = p95 = 3 000 ms (three of five
-// values are 3 000, so every estimate agrees); hour 10:00: p50 = 300 ms; hour 09:00: a gap.
+// 2/10 = 20%, bank_timeout 1/10 = 10%. Hour 08:00: 1 000 1 000 3 000 3 000 3 000, so p50
+// (rank 3) = p95 (rank 5) = 3 000 ms; hour 10:00: p50 300 ms (rank 3), p95 500 ms (rank 5);
+// hour 09:00: a gap.
 var opsEvents = []opsEvent{
 	{"initiated", "2026-03-15 09:30:30", 0, "", "", ""}, {"initiated", "2026-03-15 09:30:31", 0, "", "", ""},
 	{"initiated", "2026-03-15 09:30:32", 0, "", "", ""}, {"initiated", "2026-03-15 09:30:33", 0, "", "", ""},
@@ -106,81 +110,93 @@ func newOps(db *dbtest.DB, now time.Time) *Ops {
 	return NewOps(queries.Ops{CH: db.CH}, queries.OpsState{PG: db.PG}, OpsOptions{PanelTimeout: 5 * time.Second, Now: func() time.Time { return now }})
 }
 
+// loadData is one load of every panel, as the refresh sends it.
+func loadData(h *Ops, f queries.OpsFilter) opsJSON {
+	return opsData(h.load(context.Background(), f, false))
+}
+
 func TestOpsPanelsHandWorked(t *testing.T) {
 	db := dbtest.New(t)
 	insertOpsEvents(t, db.CH, opsEvents)
-	d := newOps(db, opsNow).load(context.Background(), queries.OpsFilter{})
-	for name, err := range map[string]string{"tpm": d.tpm.Err, "final": d.final.Err, "latency": d.latency.Err, "week": d.week.Err, "newest": d.newest.Err} {
-		if err != "" {
-			t.Fatalf("panel %s unavailable: %s", name, err)
-		}
+	j := loadData(newOps(db, opsNow), queries.OpsFilter{})
+	if len(j.Unavailable) != 0 {
+		t.Fatalf("panels unavailable: %v (%s)", j.Unavailable, j.SourceMessage)
 	}
+	n := j.Numbers
 
 	// Per minute: 60 minutes 09:31 … 10:30, 1 at 09:31, 3 at 10:28, 0 at 10:29, 2 at 10:30.
-	if len(d.tpm.V) != 60 {
-		t.Fatalf("%d minutes; want 60", len(d.tpm.V))
+	if len(n.PerMinute) != 60 || n.Minutes[0] != "09:31" || n.Minutes[59] != "10:30" {
+		t.Fatalf("%d minutes, %v … %v; want 60, 09:31 … 10:30", len(n.PerMinute), n.Minutes[0], n.Minutes[len(n.Minutes)-1])
 	}
 	want := map[string]uint64{"09:31": 1, "10:28": 3, "10:29": 0, "10:30": 2}
 	var total uint64
-	for i, m := range d.tpm.V {
-		label := sastClock(m.Minute, "15:04")
-		if i == 0 && label != "09:31" || i == 59 && label != "10:30" {
-			t.Errorf("minute %d is %s", i, label)
+	for i, m := range n.Minutes {
+		if w, ok := want[m]; ok && n.PerMinute[i] != w {
+			t.Errorf("%s: %d initiated; want %d", m, n.PerMinute[i], w)
 		}
-		if w, ok := want[label]; ok && m.Events != w {
-			t.Errorf("%s: %d initiated; want %d", label, m.Events, w)
-		}
-		total += m.Events
+		total += n.PerMinute[i]
 	}
-	if total != 6 {
-		t.Errorf("60-minute total %d; want 6 (the 5 at 09:30 are outside)", total)
+	if total != 6 || j.Text["tpm.total"] != "6" || j.Text["tpm.avg"] != "0.1 per minute on average" {
+		t.Errorf("60-minute total %d, tile %q %q; want 6 (the 5 at 09:30 are outside), 0.1 per minute", total, j.Text["tpm.total"], j.Text["tpm.avg"])
 	}
 
 	// Success rate: 7 completed, 3 failed (the completed event at 10:30 yesterday is outside).
-	if d.final.V.Completed != 7 || d.final.V.Failed != 3 {
-		t.Errorf("24 h: %d completed, %d failed; want 7, 3", d.final.V.Completed, d.final.V.Failed)
+	if n.Completed24h != 7 || n.Failed24h != 3 || n.SuccessRate == nil || *n.SuccessRate != 0.7 {
+		t.Errorf("24 h: %d completed, %d failed, rate %v; want 7, 3, 0.7", n.Completed24h, n.Failed24h, n.SuccessRate)
 	}
-	if r, _ := ratio(d.final.V.Completed, d.final.V.Completed+d.final.V.Failed); r != 0.7 {
-		t.Errorf("success rate %v; want 0.7", r)
+	if j.Text["success.rate"] != "70.00%" || j.Text["success.detail"] != "7 completed · 3 failed" {
+		t.Errorf("success tile %q, %q", j.Text["success.rate"], j.Text["success.detail"])
 	}
-	rates := reasonRates(d.final.V)
-	if len(rates) != 2 || rates[0].Reason != "insufficient_funds" || rates[0].Rate != 0.2 ||
-		rates[1].Reason != "bank_timeout" || rates[1].Rate != 0.1 {
-		t.Errorf("error rates %+v; want insufficient_funds 0.2, bank_timeout 0.1", rates)
+	if strings.Join(n.ErrorReasons, ",") != "insufficient_funds,bank_timeout" || len(n.ErrorRates) != 2 || n.ErrorRates[0] != 0.2 || n.ErrorRates[1] != 0.1 {
+		t.Errorf("error rates %v %v; want insufficient_funds 0.2, bank_timeout 0.1", n.ErrorReasons, n.ErrorRates)
 	}
 
 	// Processing time: 24 hours from 11:00 yesterday; 08:00 p50 = p95 = 3000, 09:00 a gap,
-	// 10:00 p50 300 and p95 500. Exact, not within a tolerance: with five values per hour
-	// every value is its own t-digest centroid, and ClickHouse's t-digest then returns the
-	// nearest-rank value (p95 of 100..500 = 500).
-	if len(d.latency.V) != 24 || sastClock(d.latency.V[0].Hour, "01-02 15:04") != "03-14 11:00" {
-		t.Fatalf("hours: %d from %v", len(d.latency.V), d.latency.V[0].Hour)
+	// 10:00 p50 300 and p95 500: nearest rank, exact.
+	if len(n.Hours) != 24 || n.Hours[0] != "11:00" || n.Hours[23] != "10:00" {
+		t.Fatalf("hours: %v", n.Hours)
 	}
-	hours := map[string]queries.HourLatency{}
-	for _, h := range d.latency.V {
-		hours[sastClock(h.Hour, "15:04")] = h
-	}
-	if h := hours["08:00"]; h.P50 != 3000 || h.P95 != 3000 {
-		t.Errorf("08:00: p50 %v p95 %v; want 3000, 3000", h.P50, h.P95)
-	}
-	if h := hours["09:00"]; !math.IsNaN(h.P50) || !math.IsNaN(h.P95) {
-		t.Errorf("09:00 has no final events but shows p50 %v p95 %v", h.P50, h.P95)
-	}
-	h10 := hours["10:00"]
-	if h10.P50 != 300 || h10.P95 != 500 {
-		t.Errorf("10:00: p50 %v p95 %v; want 300, 500", h10.P50, h10.P95)
+	for _, c := range []struct {
+		i           int
+		events      uint64
+		p50, p95    int64
+		hour, empty string
+	}{{i: 21, hour: "08:00", events: 5, p50: 3000, p95: 3000}, {i: 22, hour: "09:00"}, {i: 23, hour: "10:00", events: 5, p50: 300, p95: 500}} {
+		if n.Hours[c.i] != c.hour || n.HourEvents[c.i] != c.events {
+			t.Errorf("%s: %d events; want %d", n.Hours[c.i], n.HourEvents[c.i], c.events)
+		}
+		if c.events == 0 {
+			if n.P50[c.i] != nil || n.P95[c.i] != nil {
+				t.Errorf("%s has no final events but shows p50 %v p95 %v", c.hour, n.P50[c.i], n.P95[c.i])
+			}
+		} else if n.P50[c.i] == nil || *n.P50[c.i] != c.p50 || *n.P95[c.i] != c.p95 {
+			t.Errorf("%s: p50 %v p95 %v; want %d, %d", c.hour, n.P50[c.i], n.P95[c.i], c.p50, c.p95)
+		}
 	}
 
 	// This minute against the same minute last week.
-	if d.week.V.Current != 2 || d.week.V.LastWeek != 4 {
-		t.Errorf("minute vs week %+v; want 2 and 4", d.week.V)
-	}
-	if txt := opsText(d); txt["week.change"] != "-50.0% vs last week" || txt["success.rate"] != "70.00%" {
-		t.Errorf("text %q, %q", txt["week.change"], txt["success.rate"])
+	if n.MinuteNow != 2 || n.MinuteLastWeek != 4 || j.Text["week.current"] != "2" || j.Text["week.lastWeek"] != "4" ||
+		j.Text["week.change"] != "-50.0% vs last week" || j.Text["week.minute"] != "10:30" {
+		t.Errorf("minute vs week %d, %d, text %v", n.MinuteNow, n.MinuteLastWeek, j.Text)
 	}
 	// Newest event: minute 10:30, which has not ended at 10:30:20: age 0, fresh.
-	if sastClock(d.newest.V.Minute, "15:04") != "10:30" || freshnessOf(d) != "fresh" {
-		t.Errorf("newest %v, %s", d.newest.V.Minute, freshnessOf(d))
+	if j.NewestMinute != "10:30" || j.Freshness != "fresh" || j.NewestAgeSec == nil || *j.NewestAgeSec != 0 || j.Text["newest.age"] != "0s ago" {
+		t.Errorf("newest %q, %s, %v, %q", j.NewestMinute, j.Freshness, j.NewestAgeSec, j.Text["newest.age"])
+	}
+}
+
+// No final event in the last 24 hours: the success rate is n/a (not 0% or 100%), the gauge
+// has no reading, and there is no error rate.
+func TestOpsSuccessRateWithoutFinalEvents(t *testing.T) {
+	db := dbtest.New(t)
+	insertOpsEvents(t, db.CH, opsEvents[:11]) // initiated events only
+	j := loadData(newOps(db, opsNow), queries.OpsFilter{})
+	if j.Numbers.SuccessRate != nil || j.Text["success.rate"] != "n/a" || j.Text["success.detail"] != "0 completed · 0 failed" ||
+		len(j.Numbers.ErrorReasons) != 0 {
+		t.Errorf("without final events: rate %v, %q %q, reasons %v", j.Numbers.SuccessRate, j.Text["success.rate"], j.Text["success.detail"], j.Numbers.ErrorReasons)
+	}
+	if s, _ := json.Marshal(j.Panels["success"].Update); strings.Contains(string(s), "value") {
+		t.Errorf("gauge patch %s; want no reading", s)
 	}
 }
 
@@ -193,9 +209,9 @@ func TestOpsFreshness(t *testing.T) {
 		{"2026-03-15 10:32:30", "amber", "1m 30s ago"},
 		{"2026-03-15 10:36:00", "red", "5m 00s ago"},
 	} {
-		d := newOps(db, sast(c.at)).load(context.Background(), queries.OpsFilter{})
-		if got := freshnessOf(d); got != c.want || opsText(d)["newest.age"] != c.age {
-			t.Errorf("at %s: %s, %q; want %s, %q", c.at, got, opsText(d)["newest.age"], c.want, c.age)
+		j := loadData(newOps(db, sast(c.at)), queries.OpsFilter{})
+		if j.Freshness != c.want || j.Text["newest.age"] != c.age {
+			t.Errorf("at %s: %s, %q; want %s, %q", c.at, j.Freshness, j.Text["newest.age"], c.want, c.age)
 		}
 	}
 }
@@ -283,7 +299,9 @@ func TestOpsCSV(t *testing.T) {
 		t.Errorf("week.csv %v", w)
 	}
 	l := read("latency.csv")
-	if len(l) != 25 || strings.Join(l[22], ",") != "2026-03-15 08:00,3000.0,3000.0" || strings.Join(l[23], ",") != "2026-03-15 09:00,," {
+	if len(l) != 25 || strings.Join(l[0], ",") != "hour_sast,p50_ms,p95_ms,final_events" ||
+		strings.Join(l[22], ",") != "2026-03-15 08:00,3000,3000,5" || strings.Join(l[23], ",") != "2026-03-15 09:00,,,0" ||
+		strings.Join(l[24], ",") != "2026-03-15 10:00,300,500,5" {
 		t.Errorf("latency.csv %v", l)
 	}
 	if rec := opsGet(t, h.CSV, "/ops/nope.csv", "file", "nope.csv"); rec.Code != http.StatusNotFound {
@@ -306,8 +324,21 @@ func TestOpsClickHouseDown(t *testing.T) {
 	if err := json.Unmarshal(rec.Body.Bytes(), &j); err != nil || rec.Code != http.StatusOK {
 		t.Fatalf("%d %v %s", rec.Code, err, rec.Body)
 	}
-	if len(j.Unavailable) != 6 || !strings.Contains(j.SourceMessage, "ClickHouse") {
+	// Every ClickHouse panel, each named once: the newest event, the four ClickHouse figures
+	// (success rate, this minute, the same minute last week, the last 60 minutes: a figure and
+	// its chart share a name) and the two charts of their own.
+	if strings.Join(j.Unavailable, ",") != "newest,success,week,last-week,tpm,latency,errors" || j.SourceMessage != "ClickHouse is unreachable" {
 		t.Errorf("unavailable %v, message %q", j.Unavailable, j.SourceMessage)
+	}
+	for _, k := range []string{"success.detail", "week.change", "tpm.avg"} {
+		if j.Text[k] != "unavailable — ClickHouse is unreachable" {
+			t.Errorf("%s = %q with ClickHouse down", k, j.Text[k])
+		}
+	}
+	for id, p := range j.Panels {
+		if p.Unavailable != "ClickHouse is unreachable" || p.Update != nil {
+			t.Errorf("chart %s with ClickHouse down: %+v", id, p)
+		}
 	}
 	// The PostgreSQL tiles do not depend on ClickHouse.
 	if j.Numbers.OpenIncidents != 2 || j.Numbers.StuckPending != 2 || j.Text["incidents.open"] != "2" {
@@ -356,31 +387,24 @@ func seedOpsState(t *testing.T, db *dbtest.DB) {
 func TestOpsPostgresTilesHandWorked(t *testing.T) {
 	db := dbtest.New(t)
 	seedOpsState(t, db)
-	d := newOps(db, opsNow).load(context.Background(), queries.OpsFilter{})
-	if d.incidents.Err != "" || d.stuck.Err != "" {
-		t.Fatalf("unavailable: %q %q", d.incidents.Err, d.stuck.Err)
+	j := loadData(newOps(db, opsNow), queries.OpsFilter{})
+	if j.Numbers.OpenIncidents != 2 || j.Numbers.StuckPending != 2 {
+		t.Errorf("open incidents %d, stuck %d; want 2, 2", j.Numbers.OpenIncidents, j.Numbers.StuckPending)
 	}
-	if inc := d.incidents.V; inc.Count != 2 || inc.Title != "Bank API down" || inc.Severity != "critical" {
-		t.Errorf("open incidents %+v; want 2, the critical 'Bank API down' named", inc)
-	}
-	if st := d.stuck.V; st.Count != 2 || !st.Oldest.Equal(sast("2026-03-15 10:05:00")) {
-		t.Errorf("stuck %+v; want 2, oldest 10:05", st)
-	}
-	text := opsText(d)
 	for k, want := range map[string]string{
 		"incidents.open":   "2",
 		"incidents.detail": "critical: Bank API down, since 09:00 (+1 more)",
 		"pending.stuck":    "2",
 		"pending.detail":   "oldest started 25m 20s ago",
 	} {
-		if text[k] != want {
-			t.Errorf("%s = %q; want %q", k, text[k], want)
+		if j.Text[k] != want {
+			t.Errorf("%s = %q; want %q", k, j.Text[k], want)
 		}
 	}
 	// Nothing open, nothing stuck: real zeros, said in words.
-	empty := newOps(dbtest.New(t), opsNow).load(context.Background(), queries.OpsFilter{})
-	text = opsText(empty)
-	if text["incidents.open"] != "0" || text["incidents.detail"] != "none open" || text["pending.stuck"] != "0" {
+	text := loadData(newOps(dbtest.New(t), opsNow), queries.OpsFilter{}).Text
+	if text["incidents.open"] != "0" || text["incidents.detail"] != "none open" || text["pending.stuck"] != "0" ||
+		text["pending.detail"] != "none pending over 10 min" {
 		t.Errorf("empty database: %v", text)
 	}
 }
@@ -472,67 +496,371 @@ func TestOpsFilterByBankAndChannel(t *testing.T) {
 	}
 }
 
-// countingOps counts the ClickHouse loads behind the real statements.
-type countingOps struct {
-	queries.Ops
-	mu    sync.Mutex
-	loads int
+// The processing-time chart, its refresh and its CSV show exact nearest-rank percentiles for
+// every hour and every filter of the page: the hand-worked dataset chtest.ProcessingTimeEvents,
+// seen at 04:10:20 SAST on 15 March (the chart's 24 hours run from 05:00 on 14 March to 04:00).
+func TestOpsProcessingTimeExactForEveryFilter(t *testing.T) {
+	db := dbtest.New(t)
+	db.Exec(t, `INSERT INTO bank_partnerships (bank_name, bank_code, status, contract_start_date) VALUES
+		('Bank A', 'BANKA', 'active', '2025-01-01'), ('Bank B', 'BANKB', 'active', '2025-01-01')`)
+	chtest.Insert(t, db.CH, chtest.ProcessingTimeEvents)
+	h := newOps(db, chtest.SAST("2026-03-15 04:10:20"))
+
+	// hours renders the non-empty hours of the refresh as "hh:mm n p50 p95", and checks that
+	// every empty hour has neither percentile.
+	hours := func(target string) string {
+		t.Helper()
+		rec := opsGet(t, h.Data, target)
+		var j opsJSON
+		if err := json.Unmarshal(rec.Body.Bytes(), &j); err != nil || rec.Code != http.StatusOK {
+			t.Fatalf("%s: %d %v %s", target, rec.Code, err, rec.Body)
+		}
+		n := j.Numbers
+		if len(n.Hours) != 24 || n.Hours[0] != "05:00" || n.Hours[23] != "04:00" || len(n.P50) != 24 || len(n.P95) != 24 || len(n.HourEvents) != 24 {
+			t.Fatalf("%s: hours %v", target, n.Hours)
+		}
+		var out []string
+		for i := range n.Hours {
+			if n.HourEvents[i] == 0 {
+				if n.P50[i] != nil || n.P95[i] != nil {
+					t.Errorf("%s: %s has no final events but p50 %v p95 %v", target, n.Hours[i], n.P50[i], n.P95[i])
+				}
+				continue
+			}
+			out = append(out, fmt.Sprintf("%s n%d %d %d", n.Hours[i], n.HourEvents[i], *n.P50[i], *n.P95[i]))
+		}
+		return strings.Join(out, ", ")
+	}
+	for target, want := range map[string]string{
+		"/ops/data": "22:00 n1 60000 60000, 23:00 n1 5000 5000, 00:00 n2 100 7000, 01:00 n20 900 2918, " +
+			"02:00 n5 800 1000, 03:00 n1 1234 1234, 04:00 n1 60000 60000",
+		"/ops/data?bank=BANKA": "22:00 n1 60000 60000, 23:00 n1 5000 5000, 00:00 n1 100 100, 01:00 n17 900 2918, " +
+			"02:00 n5 800 1000, 04:00 n1 60000 60000",
+		"/ops/data?bank=BANKB":                     "00:00 n1 7000 7000, 01:00 n3 1300 3515, 03:00 n1 1234 1234",
+		"/ops/data?channel=offline_sms":            "01:00 n5 1300 3515",
+		"/ops/data?channel=online":                 "22:00 n1 60000 60000, 23:00 n1 5000 5000, 00:00 n2 100 7000, 01:00 n15 900 2918, 02:00 n5 800 1000, 03:00 n1 1234 1234, 04:00 n1 60000 60000",
+		"/ops/data?bank=BANKA&channel=offline_sms": "01:00 n2 610 2100",
+		"/ops/data?bank=BANKB&channel=online":      "00:00 n1 7000 7000, 03:00 n1 1234 1234",
+		"/ops/data?bank=BANKB&channel=offline_sms": "01:00 n3 1300 3515",
+	} {
+		if got := hours(target); got != want {
+			t.Errorf("%s:\n got  %s\n want %s", target, got, want)
+		}
+	}
+
+	// The CSV is the same numbers, with each hour's count of final events.
+	rec := opsGet(t, h.CSV, "/ops/latency.csv?channel=offline_sms", "file", "latency.csv")
+	rows, err := csv.NewReader(rec.Body).ReadAll()
+	if err != nil || rec.Code != http.StatusOK || len(rows) != 25 {
+		t.Fatalf("latency.csv: %d %v %d rows", rec.Code, err, len(rows))
+	}
+	for i, want := range map[int]string{
+		0:  "hour_sast,p50_ms,p95_ms,final_events",
+		1:  "2026-03-14 05:00,,,0",
+		21: "2026-03-15 01:00,1300,3515,5",
+		22: "2026-03-15 02:00,,,0",
+	} {
+		if got := strings.Join(rows[i], ","); got != want {
+			t.Errorf("latency.csv row %d: %s; want %s", i, got, want)
+		}
+	}
 }
 
-func (c *countingOps) InitiatedPerMinute(ctx context.Context, from, to time.Time, f queries.OpsFilter) ([]queries.MinuteCount, error) {
-	c.mu.Lock()
-	c.loads++
-	c.mu.Unlock()
+// statementRuns counts the statements run behind the real ones, by name.
+type statementRuns struct {
+	mu   sync.Mutex
+	runs map[string]int
+}
+
+func (r *statementRuns) add(name string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.runs == nil {
+		r.runs = map[string]int{}
+	}
+	r.runs[name]++
+}
+
+func (r *statementRuns) String() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	names := []string{"per-minute", "final", "hourly", "week", "newest", "incidents", "stuck"}
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = fmt.Sprintf("%s %d", n, r.runs[n])
+	}
+	return strings.Join(out, ", ")
+}
+
+// countingOps and countingState run the real statements and count them.
+type countingOps struct {
+	queries.Ops
+	runs *statementRuns
+}
+
+func (c countingOps) InitiatedPerMinute(ctx context.Context, from, to time.Time, f queries.OpsFilter) ([]queries.MinuteCount, error) {
+	c.runs.add("per-minute")
 	return c.Ops.InitiatedPerMinute(ctx, from, to, f)
 }
 
-// Screens polling the same filter share one load for opsCacheFor; a new filter, an expired
-// load or a failed one loads again.
+func (c countingOps) FinalEvents(ctx context.Context, from, to time.Time, f queries.OpsFilter) (queries.FinalEvents, error) {
+	c.runs.add("final")
+	return c.Ops.FinalEvents(ctx, from, to, f)
+}
+
+func (c countingOps) ProcessingHourly(ctx context.Context, from, to time.Time, f queries.OpsFilter) ([]queries.HourLatency, error) {
+	c.runs.add("hourly")
+	return c.Ops.ProcessingHourly(ctx, from, to, f)
+}
+
+func (c countingOps) MinuteVsWeek(ctx context.Context, minute time.Time, f queries.OpsFilter) (uint64, uint64, error) {
+	c.runs.add("week")
+	return c.Ops.MinuteVsWeek(ctx, minute, f)
+}
+
+func (c countingOps) NewestMinute(ctx context.Context, now time.Time) (time.Time, bool, error) {
+	c.runs.add("newest")
+	return c.Ops.NewestMinute(ctx, now)
+}
+
+type countingState struct {
+	queries.OpsState
+	runs *statementRuns
+}
+
+func (c countingState) OpenIncidents(ctx context.Context, now time.Time) (queries.OpenIncidents, error) {
+	c.runs.add("incidents")
+	return c.OpsState.OpenIncidents(ctx, now)
+}
+
+func (c countingState) StuckPending(ctx context.Context, before time.Time) (queries.StuckPending, error) {
+	c.runs.add("stuck")
+	return c.OpsState.StuckPending(ctx, before)
+}
+
+// Viewers of the same filter share one query set: those asking at once share each statement's
+// run, and those who come within opsShareFor get its kept result. Another filter, the end of
+// the window or a failure loads again.
 func TestOpsLoadsAreSharedBetweenViewers(t *testing.T) {
 	db := dbtest.New(t)
 	insertOpsEvents(t, db.CH, opsEvents)
-	src := &countingOps{Ops: queries.Ops{CH: db.CH}}
-	h := NewOps(src, queries.OpsState{PG: db.PG}, OpsOptions{PanelTimeout: 5 * time.Second, Now: func() time.Time { return opsNow }})
+	seedOpsState(t, db)
+	runs := &statementRuns{}
+	h := NewOps(countingOps{queries.Ops{CH: db.CH}, runs}, countingState{queries.OpsState{PG: db.PG}, runs},
+		OpsOptions{PanelTimeout: 5 * time.Second, Now: func() time.Time { return opsNow }})
+	clock := time.Now()
+	h.reads.clock = func() time.Time { return clock }
+
+	// 12 viewers at once, on every face of the dashboard: the signed-in page, the wall screen,
+	// its refresh, a CSV. Each of the 7 statements runs once, and every viewer sees its numbers.
+	targets := []string{"/ops", "/ops?wall=1", "/ops/data", "/ops/data", "/ops/data", "/ops/data",
+		"/ops?wall=1", "/ops/data", "/ops", "/ops/data", "/ops/data", "/ops/errors.csv"}
 	var wg sync.WaitGroup
-	for i := 0; i < 10; i++ {
+	for _, target := range targets {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if rec := opsGet(t, h.Data, "/ops/data"); rec.Code != http.StatusOK {
-				t.Errorf("%d", rec.Code)
+			handler, params := h.Data, []string(nil)
+			switch {
+			case strings.HasSuffix(target, ".csv"):
+				handler, params = h.CSV, []string{"file", "errors.csv"}
+			case strings.HasPrefix(target, "/ops?"), target == "/ops":
+				handler = h.Page
+			}
+			rec := opsGet(t, handler, target, params...)
+			if rec.Code != http.StatusOK || strings.Contains(rec.Body.String(), `data-ops-source-down="true"`) {
+				t.Errorf("%s: %d\n%s", target, rec.Code, rec.Body)
+			}
+			if target == "/ops/data" {
+				var j opsJSON
+				if err := json.Unmarshal(rec.Body.Bytes(), &j); err != nil || len(j.Unavailable) != 0 ||
+					j.Numbers.Completed24h != 7 || j.Numbers.MinuteNow != 2 || j.Numbers.OpenIncidents != 2 {
+					t.Errorf("a viewer's numbers: %v %+v", err, j.Numbers)
+				}
 			}
 		}()
 	}
 	wg.Wait()
-	if src.loads != 1 {
-		t.Errorf("10 concurrent viewers caused %d loads; want 1", src.loads)
+	one := "per-minute 1, final 1, hourly 1, week 1, newest 1, incidents 1, stuck 1"
+	if runs.String() != one {
+		t.Errorf("12 concurrent viewers ran %s; want %s", runs, one)
 	}
-	opsGet(t, h.Page, "/ops")
-	opsGet(t, h.Data, "/ops/data?channel=online")
-	if src.loads != 2 {
-		t.Errorf("after the page (shared) and another filter: %d loads; want 2", src.loads)
-	}
-	// Expire the shared load: the next poll loads again.
-	h.cache.mu.Lock()
-	for _, e := range h.cache.entries {
-		e.loaded = e.loaded.Add(-opsCacheFor)
-	}
-	h.cache.mu.Unlock()
+	// Polls within opsShareFor get the kept results.
+	clock = clock.Add(opsShareFor - time.Millisecond)
 	opsGet(t, h.Data, "/ops/data")
-	if src.loads != 3 {
-		t.Errorf("after expiry: %d loads; want 3", src.loads)
+	opsGet(t, h.Page, "/ops?wall=1")
+	if runs.String() != one {
+		t.Errorf("polls within %s ran %s; want %s", opsShareFor, runs, one)
 	}
-	// A load with a failed panel is not shared: the next poll tries again.
+	// Another filter has its own ClickHouse statements; the stream's newest event, incidents
+	// and stuck payments are the same for every filter.
+	opsGet(t, h.Data, "/ops/data?channel=online")
+	if want := "per-minute 2, final 2, hourly 2, week 2, newest 1, incidents 1, stuck 1"; runs.String() != want {
+		t.Errorf("after another filter: %s; want %s", runs, want)
+	}
+	// opsShareFor after the first load, the next poll loads again.
+	clock = clock.Add(time.Millisecond)
+	opsGet(t, h.Data, "/ops/data")
+	if want := "per-minute 3, final 3, hourly 3, week 3, newest 2, incidents 2, stuck 2"; runs.String() != want {
+		t.Errorf("after %s: %s; want %s", opsShareFor, runs, want)
+	}
+
+	// A failure is never kept: with ClickHouse down, every poll asks ClickHouse again, while
+	// the PostgreSQL results are kept as usual. (A failure is shared only by the panels that
+	// were waiting for it: one that asks after a quick refusal asks again, so a statement two
+	// panels read may run twice in a poll.)
 	dead, err := dbconn.ClickHouse(dbconn.ClickHouseOptions{Addr: "127.0.0.1:1", Database: "default", User: "default"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = dead.Close() })
-	down := &countingOps{Ops: queries.Ops{CH: dead}}
-	hd := NewOps(down, queries.OpsState{PG: db.PG}, OpsOptions{PanelTimeout: 2 * time.Second, Now: func() time.Time { return opsNow }})
-	opsGet(t, hd.Data, "/ops/data")
-	opsGet(t, hd.Data, "/ops/data")
-	if down.loads != 2 {
-		t.Errorf("failed loads were shared: %d loads; want 2", down.loads)
+	down := &statementRuns{}
+	hd := NewOps(countingOps{queries.Ops{CH: dead}, down}, countingState{queries.OpsState{PG: db.PG}, down},
+		OpsOptions{PanelTimeout: 2 * time.Second, Now: func() time.Time { return opsNow }})
+	count := func(name string) int {
+		down.mu.Lock()
+		defer down.mu.Unlock()
+		return down.runs[name]
+	}
+	before := map[string]int{}
+	for poll := 1; poll <= 2; poll++ {
+		opsGet(t, hd.Data, "/ops/data")
+		for _, name := range []string{"per-minute", "final", "hourly", "week", "newest"} {
+			if count(name) <= before[name] {
+				t.Errorf("poll %d with ClickHouse down did not ask again for %s (%s)", poll, name, down)
+			}
+			before[name] = count(name)
+		}
+	}
+	if count("incidents") != 1 || count("stuck") != 1 {
+		t.Errorf("two polls with ClickHouse down ran %s; want the PostgreSQL statements once", down)
+	}
+}
+
+// gatedOps holds the final-events statement until the gate opens, and records whether the
+// context it ran on was ever cancelled.
+type gatedOps struct {
+	queries.Ops
+	started   chan struct{}
+	gate      chan struct{}
+	runs      atomic.Int32
+	cancelled atomic.Bool
+}
+
+func (g *gatedOps) FinalEvents(ctx context.Context, from, to time.Time, f queries.OpsFilter) (queries.FinalEvents, error) {
+	if g.runs.Add(1) == 1 {
+		close(g.started)
+	}
+	select {
+	case <-g.gate:
+	case <-ctx.Done():
+		g.cancelled.Store(true)
+		return queries.FinalEvents{}, ctx.Err()
+	}
+	return g.Ops.FinalEvents(ctx, from, to, f)
+}
+
+// opsGetCtx is opsGet on a request with the given context (a viewer who may leave).
+func opsGetCtx(ctx context.Context, h echo.HandlerFunc, target string) *httptest.ResponseRecorder {
+	e := echo.New()
+	rec := httptest.NewRecorder()
+	c := e.NewContext(httptest.NewRequest(http.MethodGet, target, nil).WithContext(ctx), rec)
+	if err := h(c); err != nil {
+		e.HTTPErrorHandler(err, c)
+	}
+	return rec
+}
+
+// A viewer who closes the tab while the numbers load cancels nothing that another viewer
+// waits for: the shared statement runs on to its end, once, and the other viewer gets every
+// number. The one who left is answered at once, without waiting.
+func TestOpsViewerWhoLeavesCancelsNothing(t *testing.T) {
+	db := dbtest.New(t)
+	insertOpsEvents(t, db.CH, opsEvents)
+	g := &gatedOps{Ops: queries.Ops{CH: db.CH}, started: make(chan struct{}), gate: make(chan struct{})}
+	h := NewOps(g, queries.OpsState{PG: db.PG}, OpsOptions{PanelTimeout: 30 * time.Second, Now: func() time.Time { return opsNow }})
+
+	leaving, leave := context.WithCancel(context.Background())
+	first := make(chan *httptest.ResponseRecorder, 1)
+	go func() { first <- opsGetCtx(leaving, h.Data, "/ops/data") }()
+	<-g.started // the first viewer's load is under way, held at the final-events statement
+	second := make(chan *httptest.ResponseRecorder, 1)
+	go func() { second <- opsGetCtx(context.Background(), h.Data, "/ops/data") }()
+	time.Sleep(100 * time.Millisecond) // let the second viewer join the load under way
+	leave()
+
+	select {
+	case rec := <-first:
+		var j opsJSON
+		if err := json.Unmarshal(rec.Body.Bytes(), &j); err != nil || j.Panels["success"].Unavailable != "request cancelled" {
+			t.Errorf("the viewer who left: %v %s", err, rec.Body)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the viewer who left was kept waiting for the statement")
+	}
+	close(g.gate)
+	rec := <-second
+	var j opsJSON
+	if err := json.Unmarshal(rec.Body.Bytes(), &j); err != nil || rec.Code != http.StatusOK {
+		t.Fatalf("the viewer who stayed: %d %v %s", rec.Code, err, rec.Body)
+	}
+	if len(j.Unavailable) != 0 || j.Numbers.Completed24h != 7 || j.Numbers.Failed24h != 3 || j.Text["success.rate"] != "70.00%" {
+		t.Errorf("the viewer who stayed got unavailable %v (%s), %d completed, %d failed, %q",
+			j.Unavailable, j.SourceMessage, j.Numbers.Completed24h, j.Numbers.Failed24h, j.Text["success.rate"])
+	}
+	if g.runs.Load() != 1 || g.cancelled.Load() {
+		t.Errorf("the final-events statement ran %d times, cancelled %v; want once, never cancelled", g.runs.Load(), g.cancelled.Load())
+	}
+}
+
+// A refresh shows exactly what a reload would: the page's figures are the refresh's texts,
+// and each chart's data on the page (signed in or on the wall screen) is the refresh's patch.
+func TestOpsRefreshIsTheReload(t *testing.T) {
+	db := dbtest.New(t)
+	insertOpsEvents(t, db.CH, opsEvents)
+	seedOpsState(t, db)
+	h := newOps(db, opsNow)
+	var j opsJSON
+	if err := json.Unmarshal(opsGet(t, h.Data, "/ops/data").Body.Bytes(), &j); err != nil {
+		t.Fatal(err)
+	}
+	normal := func(v any) string {
+		b, _ := json.Marshal(v)
+		var x any
+		_ = json.Unmarshal(b, &x)
+		b, _ = json.Marshal(x)
+		return string(b)
+	}
+	fields := regexp.MustCompile(`data-ops-field="([^"]+)">([^<]*)<`)
+	scripts := regexp.MustCompile(`<script id="chart-ops-([a-z]+)" type="application/json">([^<]*)</script>`)
+	for _, target := range []string{"/ops", "/ops?wall=1"} {
+		body := opsGet(t, h.Page, target).Body.String()
+		seen := 0
+		for _, m := range fields.FindAllStringSubmatch(body, -1) {
+			seen++
+			if got := html.UnescapeString(m[2]); got != j.Text[m[1]] {
+				t.Errorf("%s: %s shows %q; the refresh %q", target, m[1], got, j.Text[m[1]])
+			}
+		}
+		if seen != 14 { // updated, newest age, and 6 figures of two texts each
+			t.Errorf("%s: %d refreshable texts; want 14", target, seen)
+		}
+		charts := scripts.FindAllStringSubmatch(body, -1)
+		if len(charts) != 4 {
+			t.Fatalf("%s: %d charts", target, len(charts))
+		}
+		for _, m := range charts {
+			var options map[string]any
+			if err := json.Unmarshal([]byte(m[2]), &options); err != nil {
+				t.Fatalf("%s chart %s: %v", target, m[1], err)
+			}
+			if _, axes := options["yAxis"]; axes != (m[1] != "success") {
+				t.Errorf("%s chart %s: yAxis present %v; only the gauge has none", target, m[1], axes)
+			}
+			page, refresh := normal(chartData(options)), normal(j.Panels[m[1]].Update)
+			if page != refresh || !strings.Contains(page, `"data"`) {
+				t.Errorf("%s chart %s:\n page    %s\n refresh %s", target, m[1], page, refresh)
+			}
+		}
 	}
 }

@@ -1,6 +1,6 @@
-// Package metrics holds the one definition of every number on the executive dashboard: the
-// glossary users read, and the arithmetic (on exact decimals) the pages use. Nothing here
-// touches a database; the inputs come from the rollups through package queries.
+// Package metrics holds the arithmetic the metric catalogue (package catalogue) declares its
+// metrics with: ratios, growth, churn, lifetime value, targets, the north-star projection, on
+// exact decimals. Nothing here touches a database.
 package metrics
 
 import (
@@ -123,38 +123,39 @@ func LifetimeMonths(churn decimal.Decimal) decimal.Decimal {
 
 // LTVInputs are the monthly figures LTV is computed from, summed over the months used.
 type LTVInputs struct {
-	TransactionRevenue decimal.Decimal // Σ transaction fees
+	TransactionRevenue decimal.Decimal // Σ Mari's transaction revenue (net of the banks' shares)
+	CostOfRevenue      decimal.Decimal // Σ cost of revenue: what carrying transactions cost
 	ActiveUserMonths   int64           // Σ MAU(M)
 	Retained           int64           // Σ retained(M)
 	PreviousMAU        int64           // Σ MAU(M-1)
-	GrossMargin        decimal.Decimal
-	GrossMarginOK      bool
 }
 
 // LTVResult shows its working, so the tile and the glossary can explain the number.
 type LTVResult struct {
-	RevenuePerUserMonth decimal.Decimal
-	Churn               decimal.Decimal
-	ChurnOK             bool
-	Lifetime            decimal.Decimal
-	LTV                 decimal.Decimal
-	OK                  bool
+	ProfitPerUserMonth decimal.Decimal // transaction gross profit per active user per month
+	ProfitOK           bool
+	Churn              decimal.Decimal
+	ChurnOK            bool
+	Lifetime           decimal.Decimal
+	LTV                decimal.Decimal
+	OK                 bool
 }
 
-// LTV is transaction revenue per active user per month × gross margin × expected lifetime
-// (1 / monthly churn, capped). n/a when any input is n/a.
+// LTV is on the transaction basis: what a user's transactions earn Mari after the cost of
+// carrying them, per active user per month, × the expected lifetime (1 ÷ monthly churn,
+// capped). Licensing fees are paid by banks, not users, so they are not in it. It is negative
+// when carrying transactions costs more than Mari keeps of their fees. n/a when any input is.
 func LTV(in LTVInputs) LTVResult {
 	var r LTVResult
-	arpu, ok := Ratio(in.TransactionRevenue, decimal.NewFromInt(in.ActiveUserMonths))
-	r.RevenuePerUserMonth = arpu
+	r.ProfitPerUserMonth, r.ProfitOK = Ratio(in.TransactionRevenue.Sub(in.CostOfRevenue), decimal.NewFromInt(in.ActiveUserMonths))
 	r.Churn, r.ChurnOK = MonthlyChurn(in.Retained, in.PreviousMAU)
 	if r.ChurnOK {
 		r.Lifetime = LifetimeMonths(r.Churn)
 	}
-	if !ok || !r.ChurnOK || !in.GrossMarginOK {
+	if !r.ProfitOK || !r.ChurnOK {
 		return r
 	}
-	r.LTV = arpu.Mul(in.GrossMargin).Mul(r.Lifetime)
+	r.LTV = r.ProfitPerUserMonth.Mul(r.Lifetime)
 	r.OK = true
 	return r
 }

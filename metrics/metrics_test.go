@@ -75,26 +75,29 @@ func TestGrossMarginCACAndLTV(t *testing.T) {
 	if _, ok := CAC(dec("500"), 0); ok {
 		t.Fatal("CAC without new users must be n/a")
 	}
-	// R300 transaction revenue over 100 user-months: R3 per user per month. 80 of 100
-	// previous-month users retained: churn 20 %, lifetime 5 months.
-	// LTV = 3 × 0.8 × 5 = R12.
-	r := LTV(LTVInputs{TransactionRevenue: dec("300"), ActiveUserMonths: 100, Retained: 80, PreviousMAU: 100,
-		GrossMargin: gm, GrossMarginOK: true})
+	// R300 transaction revenue less R60 cost of revenue over 100 user-months: R2.40 profit per
+	// user per month. 80 of 100 previous-month users retained: churn 20 %, lifetime 5 months.
+	// LTV = 2.40 × 5 = R12.
+	r := LTV(LTVInputs{TransactionRevenue: dec("300"), CostOfRevenue: dec("60"), ActiveUserMonths: 100, Retained: 80, PreviousMAU: 100})
 	if !r.OK || !r.LTV.Equal(dec("12")) || !r.Churn.Equal(dec("0.2")) || !r.Lifetime.Equal(dec("5")) {
 		t.Fatalf("LTV = %+v; want LTV 12, churn 0.2, lifetime 5", r)
 	}
-	// Everyone retained: churn 0, lifetime capped at 60 months: 3 × 0.8 × 60 = 144.
-	r = LTV(LTVInputs{TransactionRevenue: dec("300"), ActiveUserMonths: 100, Retained: 100, PreviousMAU: 100,
-		GrossMargin: gm, GrossMarginOK: true})
+	// Everyone retained: churn 0, lifetime capped at 60 months: 2.40 × 60 = 144.
+	r = LTV(LTVInputs{TransactionRevenue: dec("300"), CostOfRevenue: dec("60"), ActiveUserMonths: 100, Retained: 100, PreviousMAU: 100})
 	if !r.OK || !r.LTV.Equal(dec("144")) {
 		t.Fatalf("LTV with no churn = %s; want 144 (60-month cap)", r.LTV)
+	}
+	// Carrying transactions costs more than Mari keeps of their fees: LTV is negative, not n/a.
+	r = LTV(LTVInputs{TransactionRevenue: dec("100"), CostOfRevenue: dec("400"), ActiveUserMonths: 100, Retained: 80, PreviousMAU: 100})
+	if !r.OK || !r.LTV.Equal(dec("-15")) {
+		t.Fatalf("LTV at a loss = %s; want -15 (−R3 a user-month × 5 months)", r.LTV)
 	}
 	// Churn 1 % would mean 100 months: capped at 60.
 	if l := LifetimeMonths(dec("0.01")); !l.Equal(dec("60")) {
 		t.Fatalf("lifetime at 1%% churn = %s; want 60", l)
 	}
 	// No previous-month users: churn and LTV are n/a.
-	if r := LTV(LTVInputs{TransactionRevenue: dec("300"), ActiveUserMonths: 100, GrossMargin: gm, GrossMarginOK: true}); r.OK || r.ChurnOK {
+	if r := LTV(LTVInputs{TransactionRevenue: dec("300"), ActiveUserMonths: 100}); r.OK || r.ChurnOK {
 		t.Fatalf("LTV without a previous month must be n/a: %+v", r)
 	}
 }
@@ -210,24 +213,5 @@ func TestNorthStarMilestoneAlreadyReached(t *testing.T) {
 	// Growth 100 %: R100M: 12M × 2^k ≥ 100M ⇒ k = 4 ⇒ M6.
 	if tr.ETAs[1].ReachedN != 6 {
 		t.Fatalf("R100M: %+v; want M6", tr.ETAs[1])
-	}
-}
-
-func TestGlossaryIDsUniqueAndComplete(t *testing.T) {
-	seen := map[string]bool{}
-	for _, d := range Glossary {
-		if d.ID == "" || d.Name == "" || d.Definition == "" || d.Formula == "" || d.Source == "" {
-			t.Errorf("incomplete entry %+v", d)
-		}
-		if seen[d.ID] {
-			t.Errorf("duplicate id %s", d.ID)
-		}
-		seen[d.ID] = true
-	}
-	for _, id := range []string{IDTotalUsers, IDMAU, IDTxPerUser, IDCompletedVolume, IDRevenue, IDLiveToday,
-		IDSuccessRate, IDFraudRate, IDGrossMargin, IDLTVCAC, IDUptime, IDPreviousPeriod, IDNorthStar, IDCAC, IDLTV} {
-		if _, ok := Lookup(id); !ok {
-			t.Errorf("tile links to %q, which the glossary lacks", id)
-		}
 	}
 }

@@ -9,55 +9,45 @@ import (
 	"github.com/shopspring/decimal"
 
 	"mari/calendar"
+	"mari/metrics"
 )
 
 // The bank-partnership pages' statements. Their figures come from the per-bank daily rollups
 // (migrations/postgres/00009_bank_rollup.sql, written by rollup/banks.go), so a page reads a
 // few thousand rollup rows instead of every transaction of the range.
 
-// BankTotals are one partnership's transaction figures over a range.
+// BankTotals are one partnership's figures over a range. The transaction and revenue figures
+// are the catalogue's bank-filtered metrics over the range (the same rollup and the same
+// shared rules), read for every bank at once.
 type BankTotals struct {
 	Code, Name, Status string
-	BankShare          decimal.Decimal // fraction of the transaction fee paid to the bank
+	BankShareFraction  decimal.Decimal // the contract's fraction of the transaction fee paid to the bank
+	Present            bool            // the daily rollup has run for some day of the range
 	Users              int64           // distinct senders through the bank
 	Transactions       int64           // every status
 	Completed, Failed  int64
 	Pending            int64
 	CompletedVolume    decimal.Decimal
+	FeesBilled         decimal.Decimal // the fee × completed transactions
+	BankShare          decimal.Decimal // the bank's share of FeesBilled (bank_fee_share)
+	MariShare          decimal.Decimal // FeesBilled − BankShare: Mari's transaction revenue
+	Licensing          decimal.Decimal // licensing fees accrued per day in force (licensing_accrual)
+	Revenue            decimal.Decimal // Mari's revenue from the bank: MariShare + Licensing
 }
 
 // BankOverview returns every partnership's totals over the SAST days of r, by bank code.
 func BankOverview(ctx context.Context, q Querier, r calendar.Range) ([]BankTotals, error) {
-	rows, err := q.Query(ctx, SQL("pg/bank_overview"), r.From.String(), r.To.String())
+	rows, err := q.Query(ctx, SQL("pg/bank_overview"), r.From.String(), r.To.String(), metrics.TransactionFee)
 	if err != nil {
 		return nil, err
 	}
 	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (BankTotals, error) {
 		var b BankTotals
-		err := row.Scan(&b.Code, &b.Name, &b.Status, &b.BankShare, &b.Users, &b.Transactions,
-			&b.Completed, &b.Failed, &b.Pending, &b.CompletedVolume)
+		err := row.Scan(&b.Code, &b.Name, &b.Status, &b.BankShareFraction, &b.Present, &b.Users, &b.Transactions,
+			&b.Completed, &b.Failed, &b.Pending, &b.CompletedVolume,
+			&b.FeesBilled, &b.BankShare, &b.MariShare, &b.Licensing, &b.Revenue)
 		return b, err
 	})
-}
-
-// BankLicensingFees is the licensing fee booked per bank code in r (the executive dashboard's
-// rule, split by bank); banks that earn nothing in r are absent.
-func BankLicensingFees(ctx context.Context, q Querier, r calendar.Range) (map[string]decimal.Decimal, error) {
-	rows, err := q.Query(ctx, SQL("pg/bank_licensing_fees"), r.From.String(), r.To.String())
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[string]decimal.Decimal{}
-	for rows.Next() {
-		var code string
-		var fee decimal.Decimal
-		if err := rows.Scan(&code, &fee); err != nil {
-			return nil, err
-		}
-		out[code] = fee
-	}
-	return out, rows.Err()
 }
 
 // BankMonth is one calendar month of a bank's transactions (only the days inside the range).
@@ -106,23 +96,6 @@ func BankStatuses(ctx context.Context, q Querier, code string, r calendar.Range)
 		}
 		return s, err
 	})
-}
-
-// BankProcessing is the processing-time percentile of a bank's final transactions.
-type BankProcessing struct {
-	Final int64 // final transactions with a processing time
-	P95ms int64 // valid only when Final > 0
-}
-
-// BankProcessingP95 is the exact p95 (percentile_disc) of a bank's final transactions in r.
-func BankProcessingP95(ctx context.Context, q Querier, code string, r calendar.Range) (BankProcessing, error) {
-	var p BankProcessing
-	var p95 *int64
-	err := q.QueryRow(ctx, SQL("pg/bank_processing"), code, r.From.String(), r.To.String()).Scan(&p.Final, &p95)
-	if p95 != nil {
-		p.P95ms = *p95
-	}
-	return p, err
 }
 
 // BankRecipient is one of a bank's top recipients.
@@ -201,6 +174,7 @@ type Partnership struct {
 	APIEndpoint        string // "" when none
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
+	Version            int // bumped by every edit; an edit names the version it started from
 }
 
 func scanPartnership(row pgx.Row) (Partnership, bool, error) {
@@ -208,7 +182,7 @@ func scanPartnership(row pgx.Row) (Partnership, bool, error) {
 	var start time.Time
 	var end *time.Time
 	err := row.Scan(&p.Code, &p.Name, &p.Status, &start, &end, &p.MonthlyFee, &p.BankShare,
-		&p.SLAP95ms, &p.APIEndpoint, &p.CreatedAt, &p.UpdatedAt)
+		&p.SLAP95ms, &p.APIEndpoint, &p.CreatedAt, &p.UpdatedAt, &p.Version)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return p, false, nil
 	}
@@ -249,8 +223,11 @@ func InsertPartnership(ctx context.Context, q Querier, p Partnership, now time.T
 	return err
 }
 
-// UpdatePartnership saves p's details over the partnership with p.Code.
-func UpdatePartnership(ctx context.Context, q Querier, p Partnership, now time.Time) error {
-	_, err := q.Exec(ctx, SQL("pg/bank_update"), partnershipArgs(p, now)...)
-	return err
+// UpdatePartnership saves p's details over the partnership with p.Code and returns its new
+// version; run it in the transaction that locked the row (PartnershipForUpdate) and compared
+// its version.
+func UpdatePartnership(ctx context.Context, q Querier, p Partnership, now time.Time) (int, error) {
+	var version int
+	err := q.QueryRow(ctx, SQL("pg/bank_update"), partnershipArgs(p, now)...).Scan(&version)
+	return version, err
 }

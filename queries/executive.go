@@ -16,27 +16,6 @@ import (
 // The executive dashboard's statements. Every figure is read from the rollups
 // (daily_metrics) or the small business tables, never from raw transactions.
 
-// RangeTotals are the daily rollup summed over an inclusive range of SAST days.
-type RangeTotals struct {
-	Days                   int64 // days in the range that have a rollup row
-	TotalTransactions      int64
-	SuccessfulTransactions int64
-	FailedTransactions     int64
-	FraudTransactions      int64
-	CompletedVolume        decimal.Decimal
-	TransactionRevenue     decimal.Decimal
-	NewUsers               int64
-}
-
-// ExecRangeTotals sums daily_metrics over r.
-func ExecRangeTotals(ctx context.Context, q Querier, r calendar.Range) (RangeTotals, error) {
-	var t RangeTotals
-	err := q.QueryRow(ctx, SQL("pg/exec_range_totals"), r.From.String(), r.To.String()).Scan(
-		&t.Days, &t.TotalTransactions, &t.SuccessfulTransactions, &t.FailedTransactions,
-		&t.FraudTransactions, &t.CompletedVolume, &t.TransactionRevenue, &t.NewUsers)
-	return t, err
-}
-
 // ExecTotalUsersAt is the number of users signed up by the end of SAST day d.
 func ExecTotalUsersAt(ctx context.Context, q Querier, d calendar.Date) (int64, error) {
 	var n int64
@@ -44,8 +23,8 @@ func ExecTotalUsersAt(ctx context.Context, q Querier, d calendar.Date) (int64, e
 	return n, err
 }
 
-// Month is one calendar month of the daily rollup, summed over the days of the month inside
-// the queried range, plus the month's licensing fees and costs.
+// Month is one calendar month of the daily rollup and of the revenue rules, summed over the
+// days of the month inside the queried range, plus the month's costs.
 type Month struct {
 	Month                  calendar.Date // first day
 	Days                   int64         // days with a rollup row
@@ -54,8 +33,10 @@ type Month struct {
 	TotalTransactions      int64
 	SuccessfulTransactions int64
 	CompletedVolume        decimal.Decimal
-	TransactionRevenue     decimal.Decimal
-	LicensingRevenue       decimal.Decimal
+	FeesBilled             decimal.Decimal // the transaction fee × completed transactions
+	BankShare              decimal.Decimal // the banks' contracted share of FeesBilled
+	TransactionRevenue     decimal.Decimal // Mari's: FeesBilled − BankShare
+	LicensingRevenue       decimal.Decimal // accrued per day in force
 	NewUsers               int64
 	MAU                    int64 // mtd_active_users on LastDay
 	Retained               int64 // mtd_retained_users on LastDay
@@ -63,77 +44,88 @@ type Month struct {
 	Marketing              decimal.Decimal
 }
 
-// Revenue is transaction fees plus licensing fees.
+// Revenue is Mari's revenue: its share of transaction fees plus licensing fees.
 func (m Month) Revenue() decimal.Decimal { return m.TransactionRevenue.Add(m.LicensingRevenue) }
 
 // ExecMonthly returns one row per calendar month touched by r, oldest first, including months
-// without any rollup rows.
+// without any rollup rows: the daily facts of r summed by month (a month r cuts counts only
+// its days in r), MAU and retained users from each month's last rollup day in r, and the
+// month's booked costs.
 func ExecMonthly(ctx context.Context, q Querier, r calendar.Range) ([]Month, error) {
-	rows, err := q.Query(ctx, SQL("pg/exec_monthly"), r.From.String(), r.To.String())
+	days, err := MetricDailyFacts(ctx, q, r)
+	if err != nil {
+		return nil, err
+	}
+	costs, err := MonthlyCosts(ctx, q, r)
+	if err != nil {
+		return nil, err
+	}
+	return MonthsOf(r, days, costs), nil
+}
+
+// MonthCosts are a month's booked costs by P&L line.
+type MonthCosts struct {
+	CostOfRevenue, Marketing decimal.Decimal
+}
+
+// MonthlyCosts returns the booked costs of every month from r's first through r's last day.
+func MonthlyCosts(ctx context.Context, q Querier, r calendar.Range) (map[calendar.Date]MonthCosts, error) {
+	rows, err := q.Query(ctx, SQL("pg/metric_monthly_costs"), r.From.String(), r.To.String())
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []Month
+	out := map[calendar.Date]MonthCosts{}
 	for rows.Next() {
-		var m Month
 		var month time.Time
-		var lastDay *time.Time
-		if err := rows.Scan(&month, &m.Days, &m.AllDaysComplete, &m.TotalTransactions,
-			&m.SuccessfulTransactions, &m.CompletedVolume, &m.TransactionRevenue, &m.NewUsers,
-			&lastDay, &m.MAU, &m.Retained, &m.LicensingRevenue, &m.CostOfRevenue, &m.Marketing); err != nil {
+		var c MonthCosts
+		if err := rows.Scan(&month, &c.CostOfRevenue, &c.Marketing); err != nil {
 			return nil, err
 		}
-		m.Month = calendar.DateFromDB(month)
-		if lastDay != nil {
-			m.LastDay = calendar.DateFromDB(*lastDay)
-		}
-		out = append(out, m)
+		out[calendar.DateFromDB(month)] = c
 	}
 	return out, rows.Err()
 }
 
-// Day is one SAST day of the daily rollup; Present is false for a day without a row.
-type Day struct {
-	Date                   calendar.Date
-	Present                bool
-	TotalTransactions      int64
-	SuccessfulTransactions int64
-	CompletedVolume        decimal.Decimal
-}
-
-// ExecDaily returns every day of r, oldest first.
-func ExecDaily(ctx context.Context, q Querier, r calendar.Range) ([]Day, error) {
-	rows, err := q.Query(ctx, SQL("pg/exec_daily"), r.From.String(), r.To.String())
-	if err != nil {
-		return nil, err
+// MonthsOf sums the daily facts of r (oldest first) into calendar months, with their costs.
+func MonthsOf(r calendar.Range, days []DayFacts, costs map[calendar.Date]MonthCosts) []Month {
+	var out []Month
+	for m := r.From.MonthStart(); !m.After(r.To); m = m.AddMonths(1) {
+		out = append(out, Month{Month: m, AllDaysComplete: true, CostOfRevenue: costs[m].CostOfRevenue, Marketing: costs[m].Marketing})
 	}
-	defer rows.Close()
-	var out []Day
-	for rows.Next() {
-		var d Day
-		var date time.Time
-		var total, successful *int64
-		var volume decimal.NullDecimal
-		if err := rows.Scan(&date, &total, &successful, &volume); err != nil {
-			return nil, err
+	for _, d := range days {
+		m := &out[r.From.MonthStart().MonthsUntil(d.Day)]
+		m.FeesBilled = m.FeesBilled.Add(d.FeesBilled)
+		m.BankShare = m.BankShare.Add(d.BankShare)
+		m.TransactionRevenue = m.TransactionRevenue.Add(d.TransactionRevenue)
+		m.LicensingRevenue = m.LicensingRevenue.Add(d.LicensingRevenue)
+		if !d.Present {
+			continue
 		}
-		d.Date = calendar.DateFromDB(date)
-		if total != nil {
-			d.Present = true
-			d.TotalTransactions, d.SuccessfulTransactions = *total, *successful
-			d.CompletedVolume = volume.Decimal
-		}
-		out = append(out, d)
+		m.Days++
+		m.AllDaysComplete = m.AllDaysComplete && d.Complete
+		m.LastDay = d.Day
+		m.TotalTransactions += d.Transactions
+		m.SuccessfulTransactions += d.Completed
+		m.CompletedVolume = m.CompletedVolume.Add(d.CompletedVolume)
+		m.NewUsers += d.NewUsers
+		m.MAU, m.Retained = d.MTDActiveUsers, d.MTDRetained
 	}
-	return out, rows.Err()
+	for i := range out {
+		if out[i].Days == 0 {
+			out[i].AllDaysComplete = false
+		}
+	}
+	return out
 }
 
 // ExecOutageSeconds is the length, in seconds, of the union of outages inside [from, to).
 func ExecOutageSeconds(ctx context.Context, q Querier, from, to time.Time) (decimal.Decimal, error) {
-	var s decimal.Decimal
-	err := q.QueryRow(ctx, SQL("pg/exec_outage_seconds"), from, to).Scan(&s)
-	return s, err
+	s, err := MetricOutageSeconds(ctx, q, []time.Time{from}, []time.Time{to})
+	if err != nil {
+		return decimal.Zero, err
+	}
+	return s[0], nil
 }
 
 // ExecKPITargets returns the targets by metric name.
@@ -221,13 +213,6 @@ func ExecLiveToday(ctx context.Context, ch driver.Conn, d calendar.Date) (LiveTo
 	return l, nil
 }
 
-// ExecLicensingFees is the licensing fees booked in r (on the first day of each month).
-func ExecLicensingFees(ctx context.Context, q Querier, r calendar.Range) (decimal.Decimal, error) {
-	var s decimal.Decimal
-	err := q.QueryRow(ctx, SQL("pg/exec_licensing_fees"), r.From.String(), r.To.String()).Scan(&s)
-	return s, err
-}
-
 // ExecMAUOn is month-to-date MAU on SAST day d; ok is false when the rollup has no such day.
 func ExecMAUOn(ctx context.Context, q Querier, d calendar.Date) (int64, bool, error) {
 	var n int64
@@ -245,20 +230,11 @@ type Executive struct {
 	CH driver.Conn
 }
 
-func (e Executive) RangeTotals(ctx context.Context, r calendar.Range) (RangeTotals, error) {
-	return ExecRangeTotals(ctx, e.PG, r)
-}
 func (e Executive) TotalUsersAt(ctx context.Context, d calendar.Date) (int64, error) {
 	return ExecTotalUsersAt(ctx, e.PG, d)
 }
 func (e Executive) Monthly(ctx context.Context, r calendar.Range) ([]Month, error) {
 	return ExecMonthly(ctx, e.PG, r)
-}
-func (e Executive) Daily(ctx context.Context, r calendar.Range) ([]Day, error) {
-	return ExecDaily(ctx, e.PG, r)
-}
-func (e Executive) OutageSeconds(ctx context.Context, from, to time.Time) (decimal.Decimal, error) {
-	return ExecOutageSeconds(ctx, e.PG, from, to)
 }
 func (e Executive) KPITargets(ctx context.Context) (map[string]metrics.Target, error) {
 	return ExecKPITargets(ctx, e.PG)
@@ -268,9 +244,6 @@ func (e Executive) Milestones(ctx context.Context) ([]metrics.Milestone, error) 
 }
 func (e Executive) FirstSignup(ctx context.Context) (time.Time, bool, error) {
 	return ExecFirstSignup(ctx, e.PG)
-}
-func (e Executive) LicensingFees(ctx context.Context, r calendar.Range) (decimal.Decimal, error) {
-	return ExecLicensingFees(ctx, e.PG, r)
 }
 func (e Executive) MAUOn(ctx context.Context, d calendar.Date) (int64, bool, error) {
 	return ExecMAUOn(ctx, e.PG, d)

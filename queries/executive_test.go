@@ -56,43 +56,31 @@ func TestExecOutageSeconds(t *testing.T) {
 	}
 }
 
-// Licensing fees are booked on the first day of each month a contract covers.
-func TestExecLicensingFeesAndMonthly(t *testing.T) {
+// Licensing fees accrue per day in force (migration 00015: licensing_accrual): a month
+// earns fee × days covered ÷ days in the month, rounded to the cent per bank and month, and a
+// month the range cuts earns only its days in the range.
+func TestMonthlyLicensingAccrues(t *testing.T) {
 	db := dbtest.New(t)
 	ctx := context.Background()
 	db.Exec(t, `INSERT INTO bank_partnerships (bank_name, bank_code, contract_start_date, contract_end_date, monthly_fee) VALUES
-		('A', 'A', '2026-01-01', NULL, 1000.00),          -- covers 1 Jan onwards
-		('B', 'B', '2026-01-02', '2026-03-01', 250.50),   -- covers 1 Feb and 1 Mar, not 1 Jan
-		('C', 'C', '2025-06-01', '2026-01-31', 99.99)     -- covers 1 Jan, not 1 Feb`)
+		('A', 'A', '2026-01-01', NULL, 1000.00),          -- every day from 1 Jan
+		('B', 'B', '2026-01-02', '2026-03-01', 250.50),   -- 2 Jan – 1 Mar
+		('C', 'C', '2025-06-01', '2026-01-31', 99.99)     -- to 31 Jan`)
 	d := func(s string) calendar.Date { v, _ := calendar.ParseDate(s); return v }
-	cases := []struct {
-		from, to, want string
-	}{
-		{"2026-01-01", "2026-01-31", "1099.99"}, // A + C
-		{"2026-01-02", "2026-01-31", "0"},       // no month starts inside
-		{"2026-01-15", "2026-02-01", "1250.50"}, // 1 Feb: A + B
-		{"2026-01-01", "2026-03-31", "3600.99"}, // 1099.99 + 1250.50 + 1250.50
-		{"2026-04-01", "2026-04-30", "1000"},    // A only
-	}
-	for _, c := range cases {
-		got, err := queries.ExecLicensingFees(ctx, db.PG, calendar.Range{From: d(c.from), To: d(c.to)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !got.Equal(decimal.RequireFromString(c.want)) {
-			t.Errorf("%s – %s: %s; want %s", c.from, c.to, got, c.want)
-		}
-	}
-	// The monthly query lists every month, with the same fees per month and zeros (not
-	// missing rows) where the rollup has no days.
 	months, err := queries.ExecMonthly(ctx, db.PG, calendar.Range{From: d("2025-12-01"), To: d("2026-03-15")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"99.99", "1099.99", "1250.50", "1250.50"}
+	want := []string{
+		"99.99",   // Dec: C
+		"1342.41", // Jan: A 1 000 + B 250.50 × 30/31 = 242.42 + C 99.99
+		"1250.50", // Feb: A + B
+		"491.95",  // 1–15 Mar: A 1 000 × 15/31 = 483.87 + B 250.50 × 1/31 = 8.08
+	}
 	if len(months) != len(want) {
 		t.Fatalf("%d months; want %d", len(months), len(want))
 	}
+	// Every month is listed, with zeros (not missing rows) where the rollup has no days.
 	for i, m := range months {
 		if !m.LicensingRevenue.Equal(decimal.RequireFromString(want[i])) || m.Days != 0 || !m.LastDay.IsZero() {
 			t.Errorf("%s: licensing %s, days %d; want %s, 0", m.Month, m.LicensingRevenue, m.Days, want[i])

@@ -72,14 +72,10 @@ type GrowthDay struct {
 	D1, D7, D30        int64 // users active on signup day + 1, + 7, + 30 (false until that day)
 }
 
-// GrowthDaily returns the growth_daily rows of the signup days of r, oldest first; source ""
-// means every source. Days without sign-ups have no row.
-func GrowthDaily(ctx context.Context, q Querier, r calendar.Range, source string) ([]GrowthDay, error) {
-	var src any
-	if source != "" {
-		src = source
-	}
-	rows, err := q.Query(ctx, SQL("pg/growth_daily_range"), r.From.Time(), r.To.Time(), src)
+// GrowthDaily returns the growth_daily rows of the signup days of r, every source, oldest
+// first. Days without sign-ups have no row.
+func GrowthDaily(ctx context.Context, q Querier, r calendar.Range) ([]GrowthDay, error) {
+	rows, err := q.Query(ctx, SQL("pg/growth_daily_range"), r.From.Time(), r.To.Time())
 	if err != nil {
 		return nil, err
 	}
@@ -145,4 +141,23 @@ func GrowthTopReferrers(ctx context.Context, q Querier, r calendar.Range, knownT
 		out = append(out, x)
 	}
 	return out, total, rows.Err()
+}
+
+// Growth is what the growth dashboard reads besides the metric catalogue: the page-only
+// panels (the cohort heatmap, the top referrers) and the page's dates.
+type Growth struct {
+	PG Querier
+}
+
+func (g Growth) CohortRetention(ctx context.Context, from, to calendar.Date) ([]CohortCell, error) {
+	return GrowthCohortRetention(ctx, g.PG, from, to)
+}
+func (g Growth) TopReferrers(ctx context.Context, r calendar.Range, knownThrough calendar.Date, limit int) ([]Referrer, int64, error) {
+	return GrowthTopReferrers(ctx, g.PG, r, knownThrough, limit)
+}
+func (g Growth) FirstSignup(ctx context.Context) (time.Time, bool, error) {
+	return ExecFirstSignup(ctx, g.PG)
+}
+func (g Growth) RollupFreshness(ctx context.Context) (time.Time, bool, error) {
+	return RollupFreshness(ctx, g.PG, GrowthRollupJob)
 }

@@ -7,10 +7,11 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"mari/calendar"
+	"mari/percentile"
 )
 
 // The operations dashboard's statements. They read only the ClickHouse pre-aggregations
-// (events_per_minute, processing_time_hourly), never the raw event stream, so the wall
+// (events_per_minute, processing_time_histogram), never the raw event stream, so the wall
 // screen's 10-second poll stays cheap.
 
 // sastDates are the first and last SAST dates an instant range [from, to) touches: the
@@ -86,14 +87,25 @@ func OpsFinalEvents(ctx context.Context, ch driver.Conn, from, to time.Time, fil
 	return f, rows.Err()
 }
 
-// HourLatency is the t-digest p50 and p95 processing time (ms) of one hour (its start, UTC).
+// HourLatency is the processing time of one hour's final events (its start, UTC): their
+// exact nearest-rank p50 and p95 in ms. Events is how many there were; with none the
+// percentiles are undefined and P50 and P95 are 0.
 type HourLatency struct {
 	Hour     time.Time
-	P50, P95 float64
+	Events   uint64
+	P50, P95 int64
 }
 
-// OpsProcessingHourly reads processing-time quantiles per hour in [from, to); hours without
-// final events are absent.
+// HourBin is one entry of an hour's processing-time histogram: Events final events took MS
+// milliseconds in the hour starting at Hour.
+type HourBin struct {
+	Hour   time.Time
+	MS     uint32
+	Events uint64
+}
+
+// OpsProcessingHourly reads the processing-time histogram of each hour in [from, to) and
+// picks its p50 and p95 by nearest rank; hours without final events are absent.
 func OpsProcessingHourly(ctx context.Context, ch driver.Conn, from, to time.Time, f OpsFilter) ([]HourLatency, error) {
 	d1, d2 := sastDates(from, to)
 	rows, err := ch.Query(ctx, SQL("ch/ops_processing_hourly"), append([]any{d1, d2, from.UTC(), to.UTC()}, f.args()...)...)
@@ -101,19 +113,37 @@ func OpsProcessingHourly(ctx context.Context, ch driver.Conn, from, to time.Time
 		return nil, err
 	}
 	defer rows.Close()
-	var out []HourLatency
+	var bins []HourBin
 	for rows.Next() {
-		var h HourLatency
-		var q []float64
-		if err := rows.Scan(&h.Hour, &q); err != nil {
+		var b HourBin
+		if err := rows.Scan(&b.Hour, &b.MS, &b.Events); err != nil {
 			return nil, err
 		}
-		if len(q) == 2 {
-			h.P50, h.P95 = q[0], q[1]
-		}
-		out = append(out, h)
+		bins = append(bins, b)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return HourlyPercentiles(bins), nil
+}
+
+// HourlyPercentiles turns histogram entries sorted by hour, then by milliseconds (as
+// ch/ops_processing_hourly returns them) into each hour's count, p50 and p95.
+func HourlyPercentiles(bins []HourBin) []HourLatency {
+	var out []HourLatency
+	var hist []percentile.Count
+	for i, b := range bins {
+		hist = append(hist, percentile.Count{Value: int64(b.MS), N: b.Events})
+		if i+1 < len(bins) && bins[i+1].Hour.Equal(b.Hour) {
+			continue
+		}
+		h := HourLatency{Hour: b.Hour, Events: percentile.Total(hist)}
+		h.P50, _ = percentile.NearestRank(hist, 50)
+		h.P95, _ = percentile.NearestRank(hist, 95)
+		out = append(out, h)
+		hist = hist[:0]
+	}
+	return out
 }
 
 // OpsMinuteVsWeek counts initiated events in minute (a minute start) and in the same minute

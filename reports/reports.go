@@ -13,6 +13,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"mari/calendar"
+	"mari/catalogue"
 	"mari/metrics"
 	"mari/queries"
 )
@@ -34,7 +35,7 @@ type Period struct {
 	MAU                int64           `json:"mau"`
 	Transactions       int64           `json:"transactions"`
 	CompletedVolume    decimal.Decimal `json:"completed_volume"`
-	TransactionRevenue decimal.Decimal `json:"transaction_revenue"`
+	TransactionRevenue decimal.Decimal `json:"transaction_revenue"` // Mari's share of the fees billed
 	LicensingRevenue   decimal.Decimal `json:"licensing_revenue"`
 	Revenue            decimal.Decimal `json:"revenue"`
 	RollupDays         int64           `json:"rollup_days"`     // days of the month with a rollup row
@@ -191,14 +192,14 @@ func (f Figures) Lines() []Line {
 	c, p := f.Current, f.Previous
 	n := decimal.NewFromInt
 	lines := []Line{
-		{Key: "total_users", Label: "Total users (end of month)", GlossaryID: metrics.IDTotalUsers, Kind: Count, Current: n(c.TotalUsers), Previous: n(p.TotalUsers)},
-		{Key: "new_users", Label: "New users", GlossaryID: metrics.IDNewUsers, Kind: Count, Current: n(c.NewUsers), Previous: n(p.NewUsers)},
-		{Key: "mau", Label: "Monthly active users", GlossaryID: metrics.IDMAU, Kind: Count, Current: n(c.MAU), Previous: n(p.MAU)},
-		{Key: "transactions", Label: "Transactions", GlossaryID: metrics.IDTransactionCount, Kind: Count, Current: n(c.Transactions), Previous: n(p.Transactions)},
-		{Key: "completed_volume", Label: "Completed volume", GlossaryID: metrics.IDCompletedVolume, Kind: Money, Current: c.CompletedVolume, Previous: p.CompletedVolume},
-		{Key: "revenue", Label: "Revenue", GlossaryID: metrics.IDRevenue, Kind: Money, Current: c.Revenue, Previous: p.Revenue},
-		{Key: "transaction_revenue", Label: "of which transaction fees", GlossaryID: metrics.IDRevenue, Kind: Money, Current: c.TransactionRevenue, Previous: p.TransactionRevenue},
-		{Key: "licensing_revenue", Label: "of which licensing fees", GlossaryID: metrics.IDRevenue, Kind: Money, Current: c.LicensingRevenue, Previous: p.LicensingRevenue},
+		{Key: "total_users", Label: "Total users (end of month)", GlossaryID: catalogue.IDTotalUsers, Kind: Count, Current: n(c.TotalUsers), Previous: n(p.TotalUsers)},
+		{Key: "new_users", Label: "New users", GlossaryID: catalogue.IDNewUsers, Kind: Count, Current: n(c.NewUsers), Previous: n(p.NewUsers)},
+		{Key: "mau", Label: "Monthly active users", GlossaryID: catalogue.IDMAU, Kind: Count, Current: n(c.MAU), Previous: n(p.MAU)},
+		{Key: "transactions", Label: "Transactions", GlossaryID: catalogue.IDTransactions, Kind: Count, Current: n(c.Transactions), Previous: n(p.Transactions)},
+		{Key: "completed_volume", Label: "Completed volume", GlossaryID: catalogue.IDCompletedVolume, Kind: Money, Current: c.CompletedVolume, Previous: p.CompletedVolume},
+		{Key: "revenue", Label: "Revenue (Mari's)", GlossaryID: catalogue.IDRevenue, Kind: Money, Current: c.Revenue, Previous: p.Revenue},
+		{Key: "transaction_revenue", Label: "of which transaction fees, net of the banks' shares", GlossaryID: catalogue.IDTransactionRevenue, Kind: Money, Current: c.TransactionRevenue, Previous: p.TransactionRevenue},
+		{Key: "licensing_revenue", Label: "of which licensing fees", GlossaryID: catalogue.IDLicensingRevenue, Kind: Money, Current: c.LicensingRevenue, Previous: p.LicensingRevenue},
 	}
 	for i := range lines {
 		lines[i].Growth, lines[i].GrowthOK = metrics.Growth(lines[i].Current, lines[i].Previous)

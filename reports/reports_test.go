@@ -44,10 +44,13 @@ func uid(name string) uuid.UUID { return uuid.NewSHA1(uuid.NameSpaceOID, []byte(
 //	  a 1000.00 COMPLETED 2026-03-31 23:59:59   last second of March
 //	  e   70.00 COMPLETED 2026-04-01 00:00:00   April: in no March figure
 //
+// Revenue is Mari's: the fees billed less BANKA's 30 % share (rounded to the cent per month),
+// plus licensing accrued per day in force (here both contracts cover whole months).
 // February: total users 2, new 2, MAU 2 (a, b), transactions 3, volume 300.00,
-// fees 2 × 0.10 = 0.20, licensing 1 000 → revenue 1 000.20.
+// fees billed 2 × 0.10 = 0.20, BANKA's share round(0.06) = 0.06 → 0.14; licensing 1 000 →
+// revenue 1 000.14.
 // March: total users 5, new 3, MAU 3 (a, c, d), transactions 4, volume 1 325.50,
-// fees 3 × 0.10 = 0.30, licensing 1 500 → revenue 1 500.30.
+// fees billed 0.30, share 0.09 → 0.21; licensing 1 500 → revenue 1 500.21.
 func seed(t *testing.T, db *dbtest.DB) {
 	t.Helper()
 	db.Exec(t, `INSERT INTO bank_partnerships (bank_name, bank_code, status, contract_start_date, monthly_fee) VALUES
@@ -123,16 +126,16 @@ func TestComputeMarchAgainstFebruary(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantCur := Period{Month: "2026-03", TotalUsers: 5, NewUsers: 3, MAU: 3, Transactions: 4,
-		CompletedVolume: dec("1325.50"), TransactionRevenue: dec("0.30"), LicensingRevenue: dec("1500"),
-		Revenue: dec("1500.30"), RollupDays: 31, RollupComplete: true}
+		CompletedVolume: dec("1325.50"), TransactionRevenue: dec("0.21"), LicensingRevenue: dec("1500"),
+		Revenue: dec("1500.21"), RollupDays: 31, RollupComplete: true}
 	wantPrev := Period{Month: "2026-02", TotalUsers: 2, NewUsers: 2, MAU: 2, Transactions: 3,
-		CompletedVolume: dec("300"), TransactionRevenue: dec("0.20"), LicensingRevenue: dec("1000"),
-		Revenue: dec("1000.20"), RollupDays: 28, RollupComplete: true}
+		CompletedVolume: dec("300"), TransactionRevenue: dec("0.14"), LicensingRevenue: dec("1000"),
+		Revenue: dec("1000.14"), RollupDays: 28, RollupComplete: true}
 	checkPeriod(t, "March", f.Current, wantCur)
 	checkPeriod(t, "February", f.Previous, wantPrev)
 
 	// Growth against February, worked by hand: 5/2 − 1, 3/2 − 1, 3/2 − 1, 4/3 − 1,
-	// 1325.50/300 − 1, 1500.30/1000.20 − 1 (= 0.5 exactly).
+	// 1325.50/300 − 1, 1500.21/1000.14 − 1 = 500.07/1000.14 and 0.21/0.14 − 1 (both = 0.5 exactly).
 	for key, want := range map[string]string{
 		"total_users": "1.5", "new_users": "0.5", "mau": "0.5", "transactions": "0.333333333333",
 		"completed_volume": "3.418333333333", "revenue": "0.5", "transaction_revenue": "0.5", "licensing_revenue": "0.5",
@@ -207,7 +210,7 @@ func TestGrowthIsNAWhenThePreviousMonthIsEmpty(t *testing.T) {
 			t.Errorf("growth of %s = %s, want n/a", l.Key, l.Growth)
 		}
 	}
-	if f.Current.TotalUsers != 2 || f.Current.Transactions != 3 || !f.Current.Revenue.Equal(dec("1000.20")) {
+	if f.Current.TotalUsers != 2 || f.Current.Transactions != 3 || !f.Current.Revenue.Equal(dec("1000.14")) {
 		t.Errorf("February = %+v", f.Current)
 	}
 	if f.NorthStar.MonthN != 1 {

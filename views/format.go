@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/shopspring/decimal"
+
+	"mari/catalogue"
 )
 
 // One format for money everywhere: "R 1 234 567.89" when exact (tooltips, tables, CSV use the
@@ -80,3 +82,34 @@ func Multiple(d decimal.Decimal) string { return d.StringFixed(1) + "×" }
 
 // NA is what every metric shows when it cannot be computed (a zero denominator, no data).
 const NA = "n/a"
+
+// Value shows a catalogue metric's value in its unit: the one formatter of every tile, table
+// and CSV-free view of a metric. n/a when the value cannot be computed.
+func Value(unit catalogue.Unit, decimals int32, v catalogue.Value) string {
+	if !v.OK {
+		return NA
+	}
+	switch unit {
+	case catalogue.Rand:
+		return Rand(v.V)
+	case catalogue.Count:
+		return Count(v.V.Round(0).IntPart())
+	case catalogue.Ratio:
+		return Percent(v.V, decimals)
+	case catalogue.Multiple:
+		return Multiple(v.V)
+	case catalogue.Milliseconds:
+		return Count(v.V.Round(0).IntPart()) + " ms"
+	case catalogue.Months:
+		return v.V.StringFixed(1) + " months"
+	}
+	return v.V.StringFixed(decimals)
+}
+
+// ValueShort is Value with money compact ("R12.3M"), for a tile's headline.
+func ValueShort(unit catalogue.Unit, decimals int32, v catalogue.Value) string {
+	if unit == catalogue.Rand && v.OK {
+		return RandShort(v.V)
+	}
+	return Value(unit, decimals, v)
+}

@@ -1,25 +1,31 @@
 package views
 
-// Ops is the operations dashboard, signed in (/ops) or on a wall screen through a display
-// link (/display/<token>).
+// Ops is the operations dashboard, signed in (/ops) or on a wall screen through a display link
+// (/display/<token>).
 type Ops struct {
 	Title         string
 	Wall          bool   // no navigation, dark theme, large numerals, fills the screen
 	DataURL       string // polled every 10 s by static/ops.js
 	Updated       string // hh:mm:ss SAST of the numbers shown
+	NewestAge     string // how long ago the newest event arrived ("3m 22s ago"; "—" when unknown)
 	Freshness     string // fresh, amber, red, unknown
 	AgeSeconds    string // age of the newest event in seconds; "" when unknown
 	SourceMessage string // why a panel is unavailable; "" when all are up
-	Text          map[string]string
+	Figures       []OpsFigure
 	Charts        []OpsChart
 	WeekCSV       string
 	WallHref      string
 	NormalHref    string
 
 	Filter OpsFilterForm // the bank/channel filter (signed-in page only)
+}
 
-	WeekUnavailable    string
-	SuccessUnavailable string
+// OpsFigure is one headline figure: its value and the line under it, each in an element the
+// refresh rewrites by its data-ops-field name.
+type OpsFigure struct {
+	Label, MetricID     string
+	Field, Value        string
+	DetailField, Detail string
 }
 
 // OpsFilterForm is the operations dashboard's bank and channel filter.
@@ -36,13 +42,6 @@ type OpsChart struct {
 	Options             any
 	Unavailable         string
 	CSVHref             string
-}
-
-func (o Ops) text(key string) string {
-	if v, ok := o.Text[key]; ok {
-		return v
-	}
-	return "—"
 }
 
 // DisplayLinksPage is /ops/display-links.

@@ -1,8 +1,8 @@
--- The growth_daily rows of the SAST signup days [$1, $2], of one signup source ($3) or of all
--- ($3 NULL), oldest first. Rates are computed from these counts in Go, once the caller knows
--- which days have passed (handlers/growth_metrics.go).
+-- The growth_daily rows of the SAST signup days [$1, $2], every signup source, oldest first.
+-- Rates are computed from these counts in Go, once the caller knows which days have passed
+-- (catalogue/growth.go); a source filter picks its rows there, so every growth metric over the
+-- same range shares this one read.
 SELECT signup_day, signup_source, signups, activated, d1_active, d7_active, d30_active
 FROM growth_daily
 WHERE signup_day BETWEEN $1::date AND $2::date
-  AND ($3::text IS NULL OR signup_source = $3::text)
 ORDER BY signup_day, signup_source

@@ -1,0 +1,6 @@
+package handlers
+
+import "mari/catalogue"
+
+// successRatePanel: the range's success rate against its target.
+var successRatePanel = rangeTile("success-rate", catalogue.IDSuccessRate, nil)
