@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/labstack/echo/v4"
 	"github.com/shopspring/decimal"
 	"golang.org/x/sync/singleflight"
@@ -26,10 +25,7 @@ import (
 
 // BanksDB is what the bank-partnership pages need of PostgreSQL: statements, and
 // transactions so an edit and its audit entry land together.
-type BanksDB interface {
-	queries.Querier
-	Begin(ctx context.Context) (pgx.Tx, error)
-}
+type BanksDB = queries.DB
 
 // BanksOptions configure the bank-partnership pages.
 type BanksOptions struct {

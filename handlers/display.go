@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/labstack/echo/v4"
 
 	"mari/links"
@@ -16,10 +15,7 @@ import (
 )
 
 // DisplayDB is what the display links read and write (PostgreSQL).
-type DisplayDB interface {
-	queries.Querier
-	Begin(ctx context.Context) (pgx.Tx, error)
-}
+type DisplayDB = queries.DB
 
 // DisplayOptions configure the display links.
 type DisplayOptions struct {

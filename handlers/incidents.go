@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/labstack/echo/v4"
 	"github.com/shopspring/decimal"
 
@@ -21,10 +20,7 @@ import (
 
 // IncidentsDB is what the incident pages need of PostgreSQL: statements, and transactions so a
 // change and its audit entry land together.
-type IncidentsDB interface {
-	queries.Querier
-	Begin(ctx context.Context) (pgx.Tx, error)
-}
+type IncidentsDB = queries.DB
 
 // IncidentsOptions configure the incident pages.
 type IncidentsOptions struct {

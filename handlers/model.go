@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -9,7 +8,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/labstack/echo/v4"
 	"github.com/shopspring/decimal"
 
@@ -23,10 +21,7 @@ import (
 
 // ModelDB is what the financial-model pages need of PostgreSQL: statements, and transactions
 // so a save, its history entry and its audit entry land together.
-type ModelDB interface {
-	queries.Querier
-	Begin(ctx context.Context) (pgx.Tx, error)
-}
+type ModelDB = queries.DB
 
 // ModelOptions configure the financial-model pages.
 type ModelOptions struct {

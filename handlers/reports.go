@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -10,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/labstack/echo/v4"
 
@@ -24,10 +22,7 @@ import (
 
 // ReportsDB is what the report pages need of PostgreSQL: statements, and transactions so a
 // change and its audit entry land together.
-type ReportsDB interface {
-	queries.Querier
-	Begin(ctx context.Context) (pgx.Tx, error)
-}
+type ReportsDB = queries.DB
 
 // ReportsOptions configure the investor-report pages.
 type ReportsOptions struct {

@@ -169,10 +169,7 @@ func (e AlreadyEndedError) Error() string {
 }
 
 // DB is what the service needs of PostgreSQL: statements, and transactions.
-type DB interface {
-	queries.Querier
-	Begin(ctx context.Context) (pgx.Tx, error)
-}
+type DB = queries.DB
 
 // Service writes incidents to PostgreSQL.
 type Service struct {

@@ -113,10 +113,7 @@ func CheckDisplayName(s string) (string, string) {
 }
 
 // DB is what the service needs of PostgreSQL: statements, and transactions.
-type DB interface {
-	queries.Querier
-	Begin(ctx context.Context) (pgx.Tx, error)
-}
+type DB = queries.DB
 
 // Service makes and revokes links in PostgreSQL.
 type Service struct {

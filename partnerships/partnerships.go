@@ -205,10 +205,7 @@ func (e ConflictError) Error() string {
 }
 
 // DB is what the service needs of PostgreSQL: statements, and transactions.
-type DB interface {
-	queries.Querier
-	Begin(ctx context.Context) (pgx.Tx, error)
-}
+type DB = queries.DB
 
 // Service writes partnerships to PostgreSQL.
 type Service struct {

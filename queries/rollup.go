@@ -18,6 +18,13 @@ type Querier interface {
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 
+// DB runs statements and starts transactions: what code that writes a change together with
+// its audit entry needs (a *pgxpool.Pool).
+type DB interface {
+	Querier
+	Begin(ctx context.Context) (pgx.Tx, error)
+}
+
 // UpsertDailyMetrics recomputes the daily_metrics row of one SAST day.
 func UpsertDailyMetrics(ctx context.Context, q Querier, day calendar.Date, feePerTransaction decimal.Decimal, now time.Time) (int64, error) {
 	month := day.MonthStart()

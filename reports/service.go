@@ -29,10 +29,7 @@ const MaxNarrativeChars = 5000
 var EarliestMonth = calendar.EarliestDate.MonthStart()
 
 // DB is what the service needs of PostgreSQL: statements, and transactions.
-type DB interface {
-	queries.Querier
-	Begin(ctx context.Context) (pgx.Tx, error)
-}
+type DB = queries.DB
 
 // Service writes investor reports to PostgreSQL.
 type Service struct {

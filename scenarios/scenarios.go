@@ -38,10 +38,7 @@ const (
 const SeedName = "Seed plan"
 
 // DB is what the service needs of PostgreSQL: statements, and transactions.
-type DB interface {
-	queries.Querier
-	Begin(ctx context.Context) (pgx.Tx, error)
-}
+type DB = queries.DB
 
 // Service writes scenarios to PostgreSQL.
 type Service struct {
