@@ -94,6 +94,8 @@ type Metric struct {
 	// Load computes the metric over q: one point per period of q.Grain and the total over
 	// q.Range. Nil for concepts.
 	Load func(ctx context.Context, src *Sources, q Query) (Series, error)
+	// SQL names the statements (queries/<name>.sql) whose rows Load computes from.
+	SQL []string
 }
 
 // Askable reports whether the metric can be asked for by range.
@@ -133,8 +135,8 @@ func declare(m *Metric) *Metric {
 	if _, dup := byID[m.ID]; dup {
 		panic("catalogue: metric declared twice: " + m.ID)
 	}
-	if m.Load != nil && len(m.Grains) == 0 {
-		panic("catalogue: metric " + m.ID + " loads but names no grain")
+	if m.Load != nil && (len(m.Grains) == 0 || len(m.SQL) == 0) {
+		panic("catalogue: metric " + m.ID + " loads but names no grain or no SQL")
 	}
 	registry = append(registry, m)
 	byID[m.ID] = m

@@ -11,6 +11,7 @@ import (
 
 	"mari/calendar"
 	"mari/dbtest"
+	"mari/queries"
 	"mari/rollup"
 )
 
@@ -205,6 +206,16 @@ func TestCatalogueIsComplete(t *testing.T) {
 		}
 		if m.Target != "" && m.Better == Neutral {
 			t.Errorf("%s has a target but no better direction", m.ID)
+		}
+		for _, name := range m.SQL {
+			func() {
+				defer func() {
+					if recover() != nil {
+						t.Errorf("%s names SQL %q, which queries does not have", m.ID, name)
+					}
+				}()
+				_ = queries.SQL(name)
+			}()
 		}
 	}
 }

@@ -10,6 +10,15 @@ import (
 	"mari/queries"
 )
 
+// The statements each kind of Load reads, named in the declarations (the glossary shows them).
+var (
+	factsSQL      = []string{"pg/metric_daily_facts", "pg/metric_bank_daily_facts"}
+	monthsSQL     = []string{"pg/metric_daily_facts", "pg/metric_monthly_costs"}
+	totalUsersSQL = []string{"pg/metric_total_users_at"}
+	outageSQL     = []string{"pg/metric_outage_seconds"}
+	cohortsSQL    = []string{"pg/growth_daily_range"}
+)
+
 // dailyFacts reads the daily inputs of r for all banks, or for one when bank is set; callers
 // asking for the same at the same time share one query, and a page that preloaded a range
 // holding r cuts r from it.

@@ -33,36 +33,42 @@ func init() {
 		Formula:    "(revenue − cost of revenue) ÷ revenue, over the months used",
 		Source:     "revenue, monthly_costs joined to cost_categories.kind = 'cost_of_revenue'",
 		Unit:       Ratio, Decimals: 1, Target: "gross_margin", Better: Higher, Grains: monthOnly,
+		SQL:  monthsSQL,
 		Load: financialMetric(func(f Financials) Value { return f.GrossMargin })})
 	declare(&Metric{ID: IDTransactionMargin, Name: "Transaction margin", Section: SectionFinancial,
 		Definition: "The share of Mari's transaction revenue (fees billed less the banks' shares) left after the costs of carrying transactions: whether moving money pays for itself, without licensing fees. Negative when carrying transactions costs more than Mari keeps of their fees. n/a without transaction revenue.",
 		Formula:    "(transaction revenue − cost of revenue) ÷ transaction revenue, over the months used",
 		Source:     "transaction revenue (Mari's share), monthly_costs joined to cost_categories.kind = 'cost_of_revenue'",
 		Unit:       Ratio, Decimals: 1, Better: Higher, Grains: monthOnly,
+		SQL:  monthsSQL,
 		Load: financialMetric(func(f Financials) Value { return f.TransactionMargin })})
 	declare(&Metric{ID: IDCAC, Name: "Customer acquisition cost (CAC, blended)", Section: SectionFinancial,
 		Definition: "All marketing spend per new user, whatever brought them: organic and referred sign-ups count in the denominator too, so it is a blended figure, lower than the cost of a paid user. n/a when there were no new users.",
 		Formula:    "Σ marketing costs ÷ Σ new users, over the months used",
 		Source:     "monthly_costs joined to cost_categories.kind = 'marketing', daily_metrics.new_users",
 		Unit:       Rand, Better: Lower, Grains: monthOnly,
+		SQL:  monthsSQL,
 		Load: financialMetric(func(f Financials) Value { return f.CAC })})
 	declare(&Metric{ID: IDChurn, Name: "Monthly churn", Section: SectionFinancial,
 		Definition: "The share of a month's active users who were not active in the next month.",
 		Formula:    "1 − Σ retained(M) ÷ Σ MAU(M−1) over the months used, where retained(M) = users active in both M and M−1",
 		Source:     "daily_metrics.mtd_retained_users and mtd_active_users on each month's last day",
 		Unit:       Ratio, Decimals: 1, Better: Lower, Grains: monthOnly,
+		SQL:  monthsSQL,
 		Load: financialMetric(func(f Financials) Value { return Value{V: f.LTV.Churn, OK: f.LTV.ChurnOK} })})
 	declare(&Metric{ID: IDLTV, Name: "Lifetime value (LTV, transaction basis)", Section: SectionFinancial,
 		Definition: "What a user's transactions earn Mari over their expected life as a customer, after the cost of carrying them: transaction revenue (Mari's share) less cost of revenue, per active user per month, × the expected lifetime (1 ÷ monthly churn, capped at 60 months). Licensing fees are paid by banks, not users, and are left out. Negative while carrying transactions costs more than Mari keeps of their fees.",
 		Formula:    "((Σ transaction revenue − Σ cost of revenue) ÷ Σ MAU) × min(1 ÷ monthly churn, 60)",
 		Source:     "transaction revenue, monthly_costs, daily_metrics",
 		Unit:       Rand, Better: Higher, Grains: monthOnly,
+		SQL:  monthsSQL,
 		Load: financialMetric(func(f Financials) Value { return Value{V: f.LTV.LTV, OK: f.LTV.OK} })})
 	declare(&Metric{ID: IDLTVCAC, Name: "LTV/CAC", Section: SectionFinancial,
 		Definition: "How many times over a user's lifetime value (transaction basis) repays what it cost to acquire them (blended CAC). Negative while the lifetime value is. n/a when either is n/a or CAC is zero.",
 		Formula:    "LTV ÷ CAC",
 		Source:     "LTV and CAC (above)",
 		Unit:       Multiple, Decimals: 1, Target: "ltv_cac", Better: Higher, Grains: monthOnly,
+		SQL:  monthsSQL,
 		Load: financialMetric(func(f Financials) Value { return f.LTVCAC })})
 }
 

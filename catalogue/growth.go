@@ -51,6 +51,7 @@ func init() {
 		Formula:    "new users in the period (users.created_at on SAST days), of signup_source = the chosen source when one is given",
 		Source:     "growth_daily.signups (the growth rollup of users, per SAST signup day and source)",
 		Unit:       Count, Better: Higher, Grains: growthGrains, Filters: growthFilters,
+		SQL:  cohortsSQL,
 		Load: fromCohorts(signups)})
 	declare(&Metric{ID: IDGrowthCohort, Section: SectionGrowth, Name: "Signup cohort",
 		Definition: "The users who signed up in the same SAST day, ISO week (Monday to Sunday) or calendar month: the 'by' choice of the growth dashboard, or the grain a growth metric is asked for by, sets the cohort period. A cohort's activation and retention are those of its users, whenever their transactions happened. The monthly cohort heatmap always uses calendar months.",
@@ -61,6 +62,7 @@ func init() {
 		Formula:    "activated ÷ sign-ups, over signup days D with D + 7 < today (SAST)",
 		Source:     "growth_users.activated_at (first COMPLETED sent transaction initiated in [signup, signup + 168 h)), summed in growth_daily",
 		Unit:       Ratio, Decimals: 1, Better: Higher, Grains: growthGrains, Filters: growthFilters,
+		SQL:  cohortsSQL,
 		Load: fromCohorts(CohortCounts.ActivationRate)})
 	for i, n := range RetentionDays {
 		declare(&Metric{ID: RetentionIDs[i], Section: SectionGrowth, Name: fmt.Sprintf("D%d retention", n),
@@ -69,6 +71,7 @@ func init() {
 			Formula: fmt.Sprintf("users active on signup_day + %d ÷ users with signup_day + %d < today (SAST)", n, n),
 			Source:  fmt.Sprintf("growth_users.d%d_active, summed in growth_daily", n),
 			Unit:    Ratio, Decimals: 1, Better: Higher, Grains: growthGrains, Filters: growthFilters,
+			SQL:  cohortsSQL,
 			Load: fromCohorts(func(c CohortCounts) Value { return c.Retention(i) })})
 	}
 	declare(&Metric{ID: IDGrowthCohortHeatmap, Section: SectionGrowth, Name: "Monthly cohort retention",
@@ -80,6 +83,7 @@ func init() {
 		Formula:    "count of users with signup_source = 'referral' and created_at in the period",
 		Source:     "growth_daily (referral), growth_users.referrer_user_id",
 		Unit:       Count, Better: Higher, Grains: growthGrains,
+		SQL: cohortsSQL,
 		Load: func(ctx context.Context, src *Sources, q Query) (Series, error) {
 			q.Filters.Source = SourceReferral
 			return fromCohorts(signups)(ctx, src, q)
