@@ -6,6 +6,7 @@ package audit
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"mari/queries"
@@ -49,4 +50,28 @@ func Record(ctx context.Context, q queries.Querier, at time.Time, e Entry) error
 		At: at, ActorID: e.ActorID, ActorEmail: e.ActorEmail, Action: e.Action,
 		Target: e.Target, Detail: e.Detail, IP: e.IP,
 	})
+}
+
+// Field is one audited field of a record: its name and its value as the log shows it.
+type Field [2]string
+
+// Summary is every field of a record: "name=…; status=…; …", the detail of a creation.
+func Summary(fields []Field) string {
+	parts := make([]string, len(fields))
+	for i, f := range fields {
+		parts[i] = f[0] + "=" + f[1]
+	}
+	return strings.Join(parts, "; ")
+}
+
+// Changes is "field: before → after" for every field that differs between two versions of a
+// record (the same fields in the same order); "" when none does.
+func Changes(before, after []Field) string {
+	var parts []string
+	for i := range before {
+		if before[i][1] != after[i][1] {
+			parts = append(parts, before[i][0]+": "+before[i][1]+" → "+after[i][1])
+		}
+	}
+	return strings.Join(parts, "; ")
 }

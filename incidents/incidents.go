@@ -93,12 +93,12 @@ func Problems(i queries.Incident, now time.Time) map[string]string {
 }
 
 // fields are the audited fields of an incident, as text.
-func fields(i queries.Incident) [][2]string {
+func fields(i queries.Incident) []audit.Field {
 	end := "ongoing"
 	if i.EndedAt != nil {
 		end = SASTMinute(*i.EndedAt) + " SAST"
 	}
-	return [][2]string{
+	return []audit.Field{
 		{"title", strconv.Quote(i.Title)}, {"severity", i.Severity}, {"outage", strconv.FormatBool(i.IsOutage)},
 		{"started_at", SASTMinute(i.StartedAt) + " SAST"}, {"ended_at", end},
 		{"description", strconv.Quote(i.Description)},
@@ -106,24 +106,11 @@ func fields(i queries.Incident) [][2]string {
 }
 
 // Summary is every audited field of i: "title=…; severity=…; …".
-func Summary(i queries.Incident) string {
-	var parts []string
-	for _, kv := range fields(i) {
-		parts = append(parts, kv[0]+"="+kv[1])
-	}
-	return strings.Join(parts, "; ")
-}
+func Summary(i queries.Incident) string { return audit.Summary(fields(i)) }
 
 // Changes is "field: before → after" for every field that differs; "" for none.
 func Changes(before, after queries.Incident) string {
-	b, a := fields(before), fields(after)
-	var parts []string
-	for k := range b {
-		if b[k][1] != a[k][1] {
-			parts = append(parts, b[k][0]+": "+b[k][1]+" → "+a[k][1])
-		}
-	}
-	return strings.Join(parts, "; ")
+	return audit.Changes(fields(before), fields(after))
 }
 
 // Target is how the audit log names an incident.

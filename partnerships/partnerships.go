@@ -123,7 +123,7 @@ func Problems(p queries.Partnership, checkCode bool) map[string]string {
 
 // fields are the audited fields of a partnership, as text. No secrets: the API key hash is
 // not among them.
-func fields(p queries.Partnership) [][2]string {
+func fields(p queries.Partnership) []audit.Field {
 	end := "open-ended"
 	if p.ContractEnd != nil {
 		end = p.ContractEnd.String()
@@ -132,7 +132,7 @@ func fields(p queries.Partnership) [][2]string {
 	if p.APIEndpoint != "" {
 		api = p.APIEndpoint
 	}
-	return [][2]string{
+	return []audit.Field{
 		{"name", strconv.Quote(p.Name)}, {"status", p.Status}, {"contract_start", p.ContractStart.String()},
 		{"contract_end", end}, {"monthly_fee", p.MonthlyFee.StringFixed(2)},
 		{"bank_share", p.BankShare.Mul(hundred).StringFixed(2) + "%"}, {"sla_p95_ms", strconv.FormatInt(p.SLAP95ms, 10)},
@@ -141,24 +141,11 @@ func fields(p queries.Partnership) [][2]string {
 }
 
 // Summary is every audited field of p: "name=…; status=…; …".
-func Summary(p queries.Partnership) string {
-	var parts []string
-	for _, kv := range fields(p) {
-		parts = append(parts, kv[0]+"="+kv[1])
-	}
-	return strings.Join(parts, "; ")
-}
+func Summary(p queries.Partnership) string { return audit.Summary(fields(p)) }
 
 // Changes is "field: before → after" for every field that differs; "" for none.
 func Changes(before, after queries.Partnership) string {
-	b, a := fields(before), fields(after)
-	var parts []string
-	for i := range b {
-		if b[i][1] != a[i][1] {
-			parts = append(parts, b[i][0]+": "+b[i][1]+" → "+a[i][1])
-		}
-	}
-	return strings.Join(parts, "; ")
+	return audit.Changes(fields(before), fields(after))
 }
 
 // Target is how the audit log names a partnership.
