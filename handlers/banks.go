@@ -363,7 +363,7 @@ func overviewTotal(rows [][]any) []string {
 	}
 	success := catalogue.NA
 	if sum[ovCompleted].OK {
-		success = ratioValue(sum[ovCompleted].V, sum[ovCompleted].V.Add(decimalOf(failed)))
+		success = successValue(sum[ovCompleted].V.IntPart(), failed)
 	}
 	show := func(i int, v catalogue.Value) string { return showCell(v, overviewCols[i].Unit) }
 	return []string{"All banks", "", "", show(ovTransactions, sum[ovTransactions]), show(ovVolume, sum[ovVolume]),
@@ -371,10 +371,10 @@ func overviewTotal(rows [][]any) []string {
 		show(ovMariShare, sum[ovMariShare]), show(ovLicensing, sum[ovLicensing])}
 }
 
-// ratioValue is num ÷ den, n/a when den is zero: the catalogue's arithmetic of a rate (package
-// metrics), for a success rate the page adds up itself.
-func ratioValue(num, den decimal.Decimal) catalogue.Value {
-	v, ok := metrics.Ratio(num, den)
+// successValue is the success rate of completed and failed transactions, by the one formula
+// of every success rate.
+func successValue(completed, failed int64) catalogue.Value {
+	v, ok := metrics.SuccessRate(completed, failed)
 	return catalogue.Value{V: v, OK: ok}
 }
 

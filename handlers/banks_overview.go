@@ -80,7 +80,7 @@ var banksOverviewPanel = panelSpec[banksIn]{Name: "banks", Title: "Every bank", 
 			count := func(n int64) catalogue.Value { return valueIf(decimalOf(n), b.Present) }
 			success := catalogue.NA
 			if b.Present {
-				success = ratioValue(decimalOf(b.Completed), decimalOf(b.Completed+b.Failed))
+				success = successValue(b.Completed, b.Failed)
 			}
 			row := make([]any, ovColumns)
 			row[ovFrom], row[ovTo] = in.r.From, in.r.To

@@ -197,8 +197,6 @@ func tileByTitle(t *testing.T, tiles []views.Tile, title string) views.Tile {
 	return views.Tile{}
 }
 
-func mustDec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
-
 // TestExecutiveNumbers checks every number on the month-to-date page (1–15 March 2026)
 // against the hand-worked values of the seed.
 func TestExecutiveNumbers(t *testing.T) {

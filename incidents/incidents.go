@@ -13,7 +13,6 @@ package incidents
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -24,6 +23,7 @@ import (
 	"mari/audit"
 	"mari/auth"
 	"mari/calendar"
+	"mari/problems"
 	"mari/queries"
 )
 
@@ -119,18 +119,7 @@ func Target(id int64) string { return "incident " + strconv.FormatInt(id, 10) }
 // InputError refuses an incident with something wrong in it: Fields says what, by form field.
 type InputError struct{ Fields map[string]string }
 
-func (e InputError) Error() string {
-	keys := make([]string, 0, len(e.Fields))
-	for k := range e.Fields {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var msgs []string
-	for _, k := range keys {
-		msgs = append(msgs, e.Fields[k])
-	}
-	return strings.Join(msgs, " ")
-}
+func (e InputError) Error() string { return problems.Join(e.Fields) }
 
 // NotFoundError is an incident that does not exist.
 type NotFoundError struct{ ID int64 }

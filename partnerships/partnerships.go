@@ -15,7 +15,6 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -28,6 +27,7 @@ import (
 	"mari/audit"
 	"mari/auth"
 	"mari/calendar"
+	"mari/problems"
 	"mari/queries"
 )
 
@@ -155,18 +155,7 @@ func Target(code string) string { return "bank " + code }
 // field.
 type InputError struct{ Fields map[string]string }
 
-func (e InputError) Error() string {
-	keys := make([]string, 0, len(e.Fields))
-	for k := range e.Fields {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var msgs []string
-	for _, k := range keys {
-		msgs = append(msgs, e.Fields[k])
-	}
-	return strings.Join(msgs, " ")
-}
+func (e InputError) Error() string { return problems.Join(e.Fields) }
 
 // CodeTakenError refuses a new partnership whose code another one has.
 type CodeTakenError struct{ Code string }

@@ -18,9 +18,11 @@ import (
 
 // ExecTotalUsersAt is the number of users signed up by the end of SAST day d.
 func ExecTotalUsersAt(ctx context.Context, q Querier, d calendar.Date) (int64, error) {
-	var n int64
-	err := q.QueryRow(ctx, SQL("pg/exec_total_users_at"), d.String()).Scan(&n)
-	return n, err
+	n, err := MetricTotalUsersAt(ctx, q, []calendar.Date{d})
+	if err != nil {
+		return 0, err
+	}
+	return n[0], nil
 }
 
 // Month is one calendar month of the daily rollup and of the revenue rules, summed over the
@@ -235,9 +237,6 @@ func (e Executive) TotalUsersAt(ctx context.Context, d calendar.Date) (int64, er
 }
 func (e Executive) Monthly(ctx context.Context, r calendar.Range) ([]Month, error) {
 	return ExecMonthly(ctx, e.PG, r)
-}
-func (e Executive) KPITargets(ctx context.Context) (map[string]metrics.Target, error) {
-	return ExecKPITargets(ctx, e.PG)
 }
 func (e Executive) Milestones(ctx context.Context) ([]metrics.Milestone, error) {
 	return ExecMilestones(ctx, e.PG)
