@@ -37,11 +37,22 @@ help: ## list the targets
 
 # `make run` listens on loopback only unless told otherwise: it is a development server with
 # a demo account whose password it prints.
+# It also streams a gentle live demo (SIMULATE_RATE events a second through the HTTP ingestion
+# endpoint, with a token rotated at each run) so the operations wall screen is alive;
+# `make run SIMULATE_RATE=0` serves without it. Ctrl-C stops both: the shell's EXIT trap stops
+# the simulator once the server has shut down.
+SIMULATE_RATE ?= 5
 run: export MARI_LISTEN_ADDR ?= 127.0.0.1:8080
 run: db-start db-create build ## start everything and serve the app on http://localhost:8080
 	$(BIN) migrate
 	$(BIN) demo -if-empty
-	@credentials="$$($(BIN) admin demo-account)"; scripts/banner.sh "$$credentials"
+	@credentials="$$($(BIN) admin demo-account)"; SIMULATE_RATE=$(SIMULATE_RATE) scripts/banner.sh "$$credentials"
+	@if [ "$(SIMULATE_RATE)" != "0" ]; then \
+		mkdir -p "$${MARI_DATA_DIR:-.data}"; \
+		MARI_INGEST_TOKEN="$$($(BIN) ingest-token create -name demo-simulator -replace 2>/dev/null | tail -1)" \
+			$(BIN) simulate -rate $(SIMULATE_RATE) -url "http://$$MARI_LISTEN_ADDR" >"$${MARI_DATA_DIR:-.data}/simulate.log" 2>&1 & \
+		sim=$$!; trap 'kill $$sim 2>/dev/null' EXIT; \
+	fi; \
 	$(BIN) serve
 
 test: db-start install-browser install-chdb check-generated fmt-check vet ## every check and every test (what CI runs)

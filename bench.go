@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"mari/bench"
 	"mari/config"
@@ -22,6 +23,12 @@ func benchCmd(ctx context.Context, args []string) error {
 	warmup := fs.Int("warmup", 20, "unmeasured warm-up requests per page")
 	months := fs.Int("months", 18, "months of demo history when a dataset is first loaded")
 	out := fs.String("out", "artifacts/bench.md", "markdown results file (empty for none)")
+	what := fs.String("what", "pages,ingest", "what to measure: pages (dashboard server time), ingest (events in), or both")
+	ingestEvents := fs.Int("ingest-events", 200000, "events per ingestion throughput run")
+	ingestBatches := fs.String("ingest-batches", "100,1000,5000", "events per request for the HTTP throughput runs")
+	kafkaBatches := fs.String("kafka-batches", "500,5000,20000", "records per transaction for the Kafka (kfake) throughput runs")
+	ingestRates := fs.String("ingest-rates", "50,1000", "events per second for the post-to-screen latency")
+	ingestFor := fs.Duration("ingest-for", 30*time.Second, "how long each latency rate runs")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -53,9 +60,45 @@ func benchCmd(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	_, err = bench.Run(ctx, bench.Options{
-		Scales: scales, Pages: paths, Requests: *requests, Warmup: *warmup, Months: *months, Seed: 42,
-		Config: cfg, PGAdminURL: admin, Out: os.Stdout, Progress: os.Stderr, MarkdownPath: *out,
-	})
-	return err
+	if strings.Contains(*what, "pages") {
+		if _, err = bench.Run(ctx, bench.Options{
+			Scales: scales, Pages: paths, Requests: *requests, Warmup: *warmup, Months: *months, Seed: 42,
+			Config: cfg, PGAdminURL: admin, Out: os.Stdout, Progress: os.Stderr, MarkdownPath: *out,
+		}); err != nil {
+			return err
+		}
+	}
+	if strings.Contains(*what, "ingest") {
+		batches, err := positiveInts(*ingestBatches)
+		if err != nil {
+			return fmt.Errorf("-ingest-batches: %w", err)
+		}
+		kafka, err := positiveInts(*kafkaBatches)
+		if err != nil {
+			return fmt.Errorf("-kafka-batches: %w", err)
+		}
+		rates, err := positiveInts(*ingestRates)
+		if err != nil {
+			return fmt.Errorf("-ingest-rates: %w", err)
+		}
+		if _, _, err := bench.RunIngest(ctx, bench.IngestOptions{
+			Config: cfg, PGAdminURL: admin, Events: *ingestEvents, BatchSizes: batches, KafkaBatchSizes: kafka, Posters: 4,
+			Rates: rates, RateFor: *ingestFor, Users: 20000, Out: os.Stdout, Progress: os.Stderr,
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func positiveInts(list string) ([]int, error) {
+	var out []int
+	for _, s := range strings.Split(list, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n <= 0 {
+			return nil, fmt.Errorf("%q is not a positive whole number", s)
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }

@@ -6,6 +6,9 @@
 //	mari rollup backfill [flags]   recompute rollups for a date range
 //	mari bench [flags]             measure dashboard server time
 //	mari admin create|demo-account staff accounts from the command line
+//	mari ingest-token create|list|revoke  bearer tokens of POST /ingest/v1/{topic}
+//	mari simulate [flags]          a live demo stream of events, over HTTP or into Kafka
+//	mari ingest [-batch N]         consume the event topics from Kafka (no web server)
 package main
 
 import (
@@ -16,6 +19,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 
@@ -27,6 +31,8 @@ import (
 	"mari/config"
 	"mari/dbconn"
 	"mari/demodata"
+	"mari/ingest"
+	"mari/kafkaingest"
 	"mari/migrations"
 	"mari/queries"
 	"mari/rollup"
@@ -58,6 +64,12 @@ func main() {
 		err = benchCmd(ctx, args)
 	case "admin":
 		err = adminCmd(ctx, args)
+	case "ingest-token":
+		err = ingestTokenCmd(ctx, args)
+	case "simulate":
+		err = simulateCmd(ctx, args)
+	case "ingest":
+		err = ingestCmd(ctx, log, args)
 	case "help", "-h", "--help":
 		usage()
 		return
@@ -84,6 +96,13 @@ commands:
   admin create -email E -role R [-name N]
                            create a staff account and print its one-time password, once
   admin demo-account       ensure demo@mari.example (executive) exists; print a new password
+  ingest-token create -name N | list | revoke -id ID
+                           bearer tokens of POST /ingest/v1/{topic}; create prints the token
+                           on its last line, once
+  ingest [-batch 5000]     consume the event topics from Kafka (MARI_KAFKA_BROKERS) into
+                           both databases, without serving pages
+  simulate [-rate 20] [-to http|kafka] [-url U] [-duration D]
+                           produce a live demo stream of events (see mari simulate -h)
 
 Configuration comes from the environment; see README.md.
 `)
@@ -171,7 +190,30 @@ func serve(ctx context.Context, log *slog.Logger) error {
 		defer func() { stopScheduler(); <-done }()
 		log.Info("rollup scheduler", "holder", s.Holder, "refresh", s.Refresh, "lease", s.LeaseTTL, "job_timeout", r.JobTimeout)
 	}
-	e := web.NewServer(web.Deps{Config: cfg, PG: pg, CH: ch, Log: log})
+	// Events posted to /ingest/v1 are stored in PostgreSQL by the request; the shipper moves
+	// them on to ClickHouse, woken by each stored batch, and applies held events whose user or
+	// payment has arrived. Several instances share the work through a lease.
+	store := ingest.NewStore(pg, log)
+	shipper := ingest.NewShipper(pg, ch, log)
+	shipper.Store = store
+	store.Committed = shipper.Wake
+	shipCtx, stopShipper := context.WithCancel(ctx)
+	var ingestion sync.WaitGroup
+	ingestion.Add(1)
+	go func() { defer ingestion.Done(); shipper.Run(shipCtx) }()
+	// With MARI_KAFKA_BROKERS set, this instance also consumes the event topics (a group
+	// shared with every other instance and `mari ingest`).
+	if cfg.KafkaBrokers != "" {
+		ingestion.Add(1)
+		go func() {
+			defer ingestion.Done()
+			if err := kafkaingest.RunKafka(shipCtx, cfg, store, log); err != nil && shipCtx.Err() == nil {
+				log.Error("Kafka consumer stopped; events arrive over HTTP only until a restart", "err", err)
+			}
+		}()
+	}
+	defer func() { stopShipper(); ingestion.Wait() }()
+	e := web.NewServer(web.Deps{Config: cfg, PG: pg, CH: ch, Log: log, IngestCommitted: shipper.Wake, Landed: shipper.Landed})
 	log.Info("Mari BI is serving", "addr", cfg.ListenAddr)
 	return web.Serve(ctx, e, cfg.ListenAddr)
 }

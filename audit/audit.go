@@ -32,6 +32,9 @@ const (
 
 	IncidentRecorded = "incident_recorded"
 	IncidentChanged  = "incident_changed"
+
+	IngestTokenCreated = "ingest_token_created"
+	IngestTokenRevoked = "ingest_token_revoked"
 )
 
 // Entry is one thing that happened. ActorID is nil for anonymous actors.

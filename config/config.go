@@ -47,6 +47,9 @@ type Config struct {
 	// MARI_ROLLUP_JOB_TIMEOUT: deadline of each rollup job run of the scheduler in `serve`
 	// (and the statement_timeout of its connections)
 	RollupJobTimeout time.Duration
+	KafkaBrokers     string // MARI_KAFKA_BROKERS: comma-separated seed brokers; empty = no Kafka
+	KafkaGroup       string // MARI_KAFKA_GROUP: the consumers' group
+	IngestMaxBody    int    // MARI_INGEST_MAX_BODY: bytes one ingestion request may carry
 }
 
 // TestDatabases says where the tests make their databases (package dbtest).

@@ -34,6 +34,8 @@ func TestDefaults(t *testing.T) {
 		PGStatementTimeout:      30 * time.Second,
 		PGIdleTxTimeout:         time.Minute,
 		RollupJobTimeout:        5 * time.Minute,
+		KafkaGroup:              "mari-bi",
+		IngestMaxBody:           8 << 20,
 	}
 	if c != want {
 		t.Errorf("defaults:\n got %+v\nwant %+v", c, want)

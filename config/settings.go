@@ -77,6 +77,15 @@ var appSettings = []Setting[Config]{
 	{Name: "MARI_PASSWORD_HASH_WAIT", Default: "2s",
 		Meaning: "how long a sign-in waits for a hashing turn before it answers 503 with `Retry-After` (`1ms` to `1m`)",
 		set:     duration(func(c *Config) *time.Duration { return &c.PasswordHashWait }, time.Millisecond, time.Minute)},
+	{Name: "MARI_KAFKA_BROKERS", Shown: "(empty: no Kafka; events arrive over HTTP only)",
+		Meaning: "comma-separated Kafka `host:port` seed brokers; when set, `mari serve` also consumes the three event topics (as `mari ingest` does alone)",
+		set:     text(func(c *Config) *string { return &c.KafkaBrokers })},
+	{Name: "MARI_KAFKA_GROUP", Default: "mari-bi",
+		Meaning: "Kafka consumer group of the event consumers; every instance in it shares the partitions",
+		set:     text(func(c *Config) *string { return &c.KafkaGroup })},
+	{Name: "MARI_INGEST_MAX_BODY", Default: "8388608",
+		Meaning: "largest body, in bytes, `POST /ingest/v1/{topic}` reads; a larger one gets 413 (64 KiB to 256 MiB)",
+		set:     wholeNumber(func(c *Config) *int { return &c.IngestMaxBody }, 64<<10, 256<<20)},
 }
 
 // sessionLifetime must not be shorter than the idle timeout read just above it: a session

@@ -71,7 +71,7 @@ func TestComposeLoadsWithItsServices(t *testing.T) {
 	p := mustLoadCompose(t)
 	got := p.ServiceNames()
 	sort.Strings(got)
-	if want := []string{"app", "clickhouse", "postgres"}; !slices.Equal(got, want) {
+	if want := []string{"app", "clickhouse", "kafka", "kafka-topics", "postgres"}; !slices.Equal(got, want) {
 		t.Fatalf("services = %v, want %v", got, want)
 	}
 }
@@ -120,11 +120,18 @@ func TestComposeEveryServiceIsConfined(t *testing.T) {
 	allowedCaps := map[string][]string{
 		"postgres":   {"CHOWN", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID"},
 		"clickhouse": {"CHOWN", "DAC_OVERRIDE", "SETGID", "SETUID"},
-		"app":        nil,
+		// The Kafka image runs as its own unprivileged user from the start.
+		"kafka":        nil,
+		"kafka-topics": nil,
+		"app":          nil,
 	}
 	for _, s := range p.Services {
 		t.Run(s.Name, func(t *testing.T) {
-			if s.HealthCheck == nil || s.HealthCheck.Disable || len(s.HealthCheck.Test) < 2 {
+			if oneShot(p, s) {
+				if s.Restart != "no" {
+					t.Errorf("one-shot service restart = %q, want no", s.Restart)
+				}
+			} else if s.HealthCheck == nil || s.HealthCheck.Disable || len(s.HealthCheck.Test) < 2 {
 				t.Errorf("no health check: %+v", s.HealthCheck)
 			}
 			if !slices.Equal(s.CapDrop, []string{"ALL"}) {
@@ -163,9 +170,9 @@ func TestComposeEveryServiceIsConfined(t *testing.T) {
 // the databases publish nothing.
 func TestComposePublishesOnlyTheAppOnLoopback(t *testing.T) {
 	p := mustLoadCompose(t)
-	for _, name := range []string{"postgres", "clickhouse"} {
+	for _, name := range []string{"postgres", "clickhouse", "kafka", "kafka-topics"} {
 		if ports := service(t, p, name).Ports; len(ports) != 0 {
-			t.Errorf("%s publishes %+v; databases must publish no port", name, ports)
+			t.Errorf("%s publishes %+v; only the app may publish a port", name, ports)
 		}
 	}
 	app := service(t, p, "app")

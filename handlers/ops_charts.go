@@ -66,7 +66,7 @@ func (t opsTheme) yValues(name string) opts.YAxis {
 	return opts.YAxis{Type: "value", Name: name, AxisLabel: t.label(""), AxisLine: t.axisLine(), SplitLine: t.splitLine()}
 }
 
-// animated makes a series' first draw and its refreshes quick: a refresh every 10 s should
+// animated makes a series' first draw and its refreshes quick: a refresh every 5 s should
 // glide, not replay a second-long entrance.
 func animated() charts.SeriesOpts {
 	return charts.WithAnimationOpts(opts.Animation{AnimationDuration: 300, AnimationDurationUpdate: 300})

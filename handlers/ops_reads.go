@@ -10,16 +10,21 @@ import (
 )
 
 // opsShareFor is how long a statement's successful result serves every panel and viewer asking
-// for the same filter: shorter than the wall screen's 10-second poll, so that each screen sees
-// new numbers at every poll.
-const opsShareFor = 5 * time.Second
+// for the same filter: shorter than the wall screen's poll, so that each screen sees new
+// numbers at every poll. opsFreshShare is how long it serves once newer events have landed in
+// ClickHouse (the ingestion shipper's count moved on): a streamed event shows within about a
+// second plus its shipping, while screens polling together still share one query set.
+const (
+	opsShareFor   = 5 * time.Second
+	opsFreshShare = time.Second
+)
 
 // opsReads shares the operations dashboard's statements among its panels and its viewers.
 //
 // Viewers asking at the same time share one run of a statement (singleflight). That alone is
-// not enough for this page: wall screens, display links and signed-in tabs poll every 10 s,
+// not enough for this page: wall screens, display links and signed-in tabs poll every 5 s,
 // each at its own moment, and a load takes milliseconds, so their loads seldom overlap and ten
-// screens would cost ten query sets every 10 s. So the last successful result of each
+// screens would cost ten query sets every 5 s. So the last successful result of each
 // statement (per filter and minute) is also kept for opsShareFor, and any number of screens
 // showing the same filter cost ClickHouse at most one query set per 5 s (auto-refresh that
 // re-runs every query for every viewer is how BI tools topple their databases). A failure is
@@ -30,17 +35,22 @@ const opsShareFor = 5 * time.Second
 // every panel that asked for it and must not be changed.
 type opsReads struct {
 	timeout time.Duration
-	clock   func() time.Time // the wall clock, for opsShareFor (not OpsOptions.Now, which tests pin)
-	group   singleflight.Group
+	// landed counts the rows the ingestion shipper has written to ClickHouse; nil when nothing
+	// streams in this process.
+	landed func() uint64
+	clock  func() time.Time // the wall clock, for opsShareFor (not OpsOptions.Now, which tests pin)
+	group  singleflight.Group
 
 	mu   sync.Mutex
 	kept map[string]keptRead
 }
 
-// keptRead is a statement's last successful result and when it was read.
+// keptRead is a statement's last successful result, when it was read, and how many streamed
+// rows had landed then.
 type keptRead struct {
-	at time.Time
-	v  any
+	at     time.Time
+	landed uint64
+	v      any
 }
 
 // read returns load's result for key: one kept from the last opsShareFor, or that of a run
@@ -86,7 +96,11 @@ func (r *opsReads) recent(key string) (any, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	k, ok := r.kept[key]
-	if !ok || r.clock().Sub(k.at) >= opsShareFor {
+	if !ok {
+		return nil, false
+	}
+	age := r.clock().Sub(k.at)
+	if age >= opsShareFor || (age >= opsFreshShare && r.landedNow() != k.landed) {
 		return nil, false
 	}
 	return k.v, true
@@ -106,5 +120,12 @@ func (r *opsReads) keep(key string, v any) {
 	if r.kept == nil {
 		r.kept = map[string]keptRead{}
 	}
-	r.kept[key] = keptRead{at: now, v: v}
+	r.kept[key] = keptRead{at: now, landed: r.landedNow(), v: v}
+}
+
+func (r *opsReads) landedNow() uint64 {
+	if r.landed == nil {
+		return 0
+	}
+	return r.landed()
 }

@@ -9,6 +9,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"sort"
@@ -16,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -89,7 +91,7 @@ func ClickHouse(ctx context.Context, conn driver.Conn) error {
 			continue
 		}
 		for _, stmt := range f.statements {
-			if err := conn.Exec(ctx, stmt); err != nil {
+			if err := conn.Exec(ctx, stmt); err != nil && !columnAlreadyAdded(stmt, err) {
 				return fmt.Errorf("clickhouse migration %s: %w", f.name, err)
 			}
 		}
@@ -106,6 +108,19 @@ func ClickHouse(ctx context.Context, conn driver.Conn) error {
 	}
 	return nil
 }
+
+// columnAlreadyAdded reports whether stmt is an ADD COLUMN that failed only because the
+// column exists: a run interrupted after it and before its version row. 18.16 has no
+// ADD COLUMN IF NOT EXISTS, so this is how such a file stays safe to repeat.
+func columnAlreadyAdded(stmt string, err error) bool {
+	var ex *clickhouse.Exception
+	return errors.As(err, &ex) && ex.Code == codeIllegalColumn &&
+		strings.Contains(strings.ToUpper(stmt), " ADD COLUMN ")
+}
+
+// codeIllegalColumn is ClickHouse's ILLEGAL_COLUMN, which "column with this name already
+// exists" carries in 18.16 and in current versions.
+const codeIllegalColumn = 44
 
 type clickhouseFile struct {
 	version    uint32

@@ -21,7 +21,11 @@ $(sed 's/^/    /' <<<"$credentials")
   glossary of every number:  http://$host:$port/glossary
   An admin account (to manage accounts and read the audit log):
     bin/mari admin create -email you@mari.example -role admin
-  Stop with Ctrl-C. The databases keep running (make db-stop stops them).
+$(if [ "${SIMULATE_RATE:-0}" != "0" ]; then
+  printf '  A live demo stream sends %s events a second to /ingest/v1 (log: .data/simulate.log);\n' "$SIMULATE_RATE"
+  printf '  make run SIMULATE_RATE=0 serves without it, SIMULATE_RATE=50 makes it busier.\n'
+fi)
+  Stop with Ctrl-C (the server and the stream). The databases keep running (make db-stop stops them).
   ------------------------------------------------------------------------------
 
 MSG

@@ -1,11 +1,11 @@
-// ops.js refreshes the operations dashboard in place: every 10 s it fetches the JSON at the
+// ops.js refreshes the operations dashboard in place: every 5 s it fetches the JSON at the
 // page's data-ops-data address (same origin), patches the existing charts through
 // MariCharts.update (charts.js), rewrites the numerals, and shows how fresh the data is.
 // A panel whose source is down says so and recovers by itself at a later poll.
 (function () {
   "use strict";
 
-  var POLL_MS = 10000;
+  var POLL_MS = 5000;
   var AMBER_S = 60;   // amber after 1 minute without new events
   var RED_S = 300;    // red after 5 minutes
 

@@ -82,7 +82,7 @@ func newPages(d Deps, s *security) *registry {
 		LaunchMonth: d.Config.LaunchMonth, Timeout: d.Config.PanelTimeout, Now: d.Now, Log: d.Log,
 	})
 	ops := handlers.NewOps(queries.Ops{CH: d.CH}, queries.OpsState{PG: d.PG}, handlers.OpsOptions{
-		PanelTimeout: d.Config.PanelTimeout, Now: d.Now, Log: d.Log,
+		PanelTimeout: d.Config.PanelTimeout, Now: d.Now, Log: d.Log, Landed: d.Landed,
 	})
 	display := handlers.NewDisplay(d.PG, ops, handlers.DisplayOptions{Now: d.Now, Log: d.Log})
 	incidents := handlers.NewIncidents(d.PG, handlers.IncidentsOptions{Now: d.Now, Log: d.Log})
@@ -95,6 +95,7 @@ func newPages(d Deps, s *security) *registry {
 	})
 	accounts := handlers.NewAccounts(s.auth, d.Log)
 	auditLog := handlers.NewAuditLog(d.PG, d.Log)
+	ingestAdmin := handlers.NewIngestAdmin(d.PG, d.Config.PanelTimeout, d.Now, d.Log)
 	health := func(c echo.Context) error { return c.String(http.StatusOK, "ok") }
 	staticFiles := echo.WrapHandler(http.StripPrefix("/static/", static.Handler()))
 
@@ -190,6 +191,11 @@ func newPages(d Deps, s *security) *registry {
 		{Method: post, Path: "/admin/accounts/:id/enable", Handler: accounts.Enable, Roles: admins},
 		{Method: post, Path: "/admin/accounts/:id/reset-password", Handler: accounts.ResetPassword, Roles: admins},
 		{Method: get, Path: "/admin/audit", Handler: auditLog.List, Roles: admins, Menu: "Audit log", MenuKey: "audit"},
+		// The event stream: its tokens and dead letters (the events themselves arrive on the
+		// machine routes of machine.go).
+		{Method: get, Path: "/admin/ingest", Handler: ingestAdmin.Page, Roles: admins, Menu: "Ingestion", MenuKey: "ingest"},
+		{Method: post, Path: "/admin/ingest/tokens", Handler: ingestAdmin.CreateToken, Roles: admins},
+		{Method: post, Path: "/admin/ingest/tokens/:id/revoke", Handler: ingestAdmin.RevokeToken, Roles: admins},
 
 		// For machines: liveness, readiness (web/readyz.go) and the static files.
 		{Method: get, Path: "/healthz", Handler: health, Public: true},

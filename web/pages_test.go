@@ -48,7 +48,7 @@ func renderedNav(t *testing.T, body string) (links []views.NavLink, active []str
 func TestNavigationFollowsTheRegistry(t *testing.T) {
 	e, pages, svc := registryServer(t)
 	want := map[auth.Role][]string{
-		auth.RoleAdmin:        {"Executive", "Investor reports", "Operations", "Incidents", "Growth", "Banks", "Financial model", "Glossary", "Accounts", "Audit log"},
+		auth.RoleAdmin:        {"Executive", "Investor reports", "Operations", "Incidents", "Growth", "Banks", "Financial model", "Glossary", "Accounts", "Audit log", "Ingestion"},
 		auth.RoleExecutive:    {"Executive", "Investor reports", "Operations", "Incidents", "Growth", "Banks", "Financial model", "Glossary"},
 		auth.RoleOps:          {"Operations", "Incidents", "Financial model", "Glossary"},
 		auth.RolePartnerships: {"Banks", "Financial model", "Glossary"},

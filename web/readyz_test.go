@@ -3,14 +3,11 @@ package web
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -20,124 +17,19 @@ import (
 	"mari/dbtest"
 )
 
-// linkState is what a tcpProxy does with the connections it forwards.
-type linkState int
-
-const (
-	linkUp    linkState = iota // forward both ways
-	linkDown                   // close every connection, accept new ones only to close them
-	linkStall                  // close every connection; accept new ones and never answer
-)
-
-// tcpProxy sits between the app and a real database server so a test can cut the link and
-// restore it, as an outage would, without touching the shared server itself.
-type tcpProxy struct {
-	t        *testing.T
-	ln       net.Listener
-	target   string
-	accepted atomic.Int64
-
-	mu    sync.Mutex
-	state linkState
-	conns map[net.Conn]bool
-}
-
-func newTCPProxy(t *testing.T, target string) *tcpProxy {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &tcpProxy{t: t, ln: ln, target: target, conns: map[net.Conn]bool{}}
-	t.Cleanup(func() {
-		_ = ln.Close()
-		p.set(linkDown)
-	})
-	go p.serve()
-	return p
-}
-
-func (p *tcpProxy) addr() string { return p.ln.Addr().String() }
-
-func (p *tcpProxy) serve() {
-	for {
-		client, err := p.ln.Accept()
-		if err != nil {
-			return
-		}
-		p.accepted.Add(1)
-		p.mu.Lock()
-		state := p.state
-		if state == linkStall {
-			p.conns[client] = true
-		}
-		p.mu.Unlock()
-		switch state {
-		case linkDown:
-			_ = client.Close()
-		case linkUp:
-			go p.forward(client)
-		}
-	}
-}
-
-func (p *tcpProxy) forward(client net.Conn) {
-	server, err := net.DialTimeout("tcp", p.target, 2*time.Second)
-	if err != nil {
-		_ = client.Close()
-		return
-	}
-	p.mu.Lock()
-	if p.state != linkUp { // cut while dialling
-		p.mu.Unlock()
-		_ = client.Close()
-		_ = server.Close()
-		return
-	}
-	p.conns[client], p.conns[server] = true, true
-	p.mu.Unlock()
-	var once sync.Once
-	closeBoth := func() {
-		once.Do(func() {
-			_ = client.Close()
-			_ = server.Close()
-			p.mu.Lock()
-			delete(p.conns, client)
-			delete(p.conns, server)
-			p.mu.Unlock()
-		})
-	}
-	go func() { _, _ = io.Copy(server, client); closeBoth() }()
-	go func() { _, _ = io.Copy(client, server); closeBoth() }()
-}
-
-// set changes the link; anything but up ends every connection open through the proxy.
-func (p *tcpProxy) set(s linkState) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.state = s
-	if s == linkUp {
-		return
-	}
-	for c := range p.conns {
-		_ = c.Close()
-		delete(p.conns, c)
-	}
-}
-
 // readyzServer is the app on a fresh database pair, reached through a proxy for each database.
 // The PostgreSQL URL carries a password (trust authentication ignores it), so the test can
 // check that /readyz never shows it.
-func readyzServer(t *testing.T) (db *dbtest.DB, e *echo.Echo, pgProxy, chProxy *tcpProxy, secrets []string) {
+func readyzServer(t *testing.T) (db *dbtest.DB, e *echo.Echo, pgProxy, chProxy *dbtest.TCPProxy, secrets []string) {
 	t.Helper()
 	db = dbtest.New(t)
 	u, err := url.Parse(db.PGURL)
 	if err != nil {
 		t.Fatal(err)
 	}
-	pgProxy = newTCPProxy(t, u.Host)
-	chProxy = newTCPProxy(t, db.CHOpts.Addr)
-	u.Host = pgProxy.addr()
+	pgProxy = dbtest.NewTCPProxy(t, u.Host)
+	chProxy = dbtest.NewTCPProxy(t, db.CHOpts.Addr)
+	u.Host = pgProxy.Addr()
 	u.User = url.UserPassword(u.User.Username(), "readyz-s3cret-password")
 	ctx := context.Background()
 	pg, err := dbconn.PostgresWith(ctx, u.String(), dbconn.Settings{StatementTimeout: 30 * time.Second, IdleInTransactionTimeout: time.Minute})
@@ -146,7 +38,7 @@ func readyzServer(t *testing.T) (db *dbtest.DB, e *echo.Echo, pgProxy, chProxy *
 	}
 	t.Cleanup(pg.Close)
 	chOpts := db.CHOpts
-	chOpts.Addr = chProxy.addr()
+	chOpts.Addr = chProxy.Addr()
 	ch, err := dbconn.ClickHouse(chOpts)
 	if err != nil {
 		t.Fatal(err)
@@ -154,9 +46,9 @@ func readyzServer(t *testing.T) (db *dbtest.DB, e *echo.Echo, pgProxy, chProxy *
 	t.Cleanup(func() { _ = ch.Close() })
 	// Runs before the pools close (cleanups run last first): a pool waits for connection
 	// attempts stuck on a stalled link.
-	t.Cleanup(func() { pgProxy.set(linkDown); chProxy.set(linkDown) })
+	t.Cleanup(func() { pgProxy.Set(dbtest.LinkDown); chProxy.Set(dbtest.LinkDown) })
 	e = NewServer(Deps{Config: Config{PanelTimeout: 5 * time.Second}, PG: pg, CH: ch, Log: slog.New(slog.DiscardHandler)})
-	secrets = []string{"readyz-s3cret-password", u.String(), pgProxy.addr(), chProxy.addr(), db.Name, "postgres://", "user="}
+	secrets = []string{"readyz-s3cret-password", u.String(), pgProxy.Addr(), chProxy.Addr(), db.Name, "postgres://", "user="}
 	return db, e, pgProxy, chProxy, secrets
 }
 
@@ -219,7 +111,7 @@ func TestReadyzFollowsTheDatabases(t *testing.T) {
 		t.Fatalf("both up: %d %s", a.status, a.body)
 	}
 
-	pgProxy.set(linkDown)
+	pgProxy.Set(dbtest.LinkDown)
 	a := waitReadyz(t, e, 503)
 	if !strings.HasPrefix(a.report.Postgres, "unavailable: ") || a.report.ClickHouse != "ok" || a.report.Ready {
 		t.Errorf("PostgreSQL down: %s", a.body)
@@ -229,31 +121,31 @@ func TestReadyzFollowsTheDatabases(t *testing.T) {
 	if res, body := request(t, e, "GET", "/healthz"); res.StatusCode != 200 || body != "ok" {
 		t.Errorf("/healthz during the PostgreSQL outage: %d %q; want 200 ok", res.StatusCode, body)
 	}
-	pgProxy.set(linkUp)
+	pgProxy.Set(dbtest.LinkUp)
 	if a := waitReadyz(t, e, 200); a.report != (readyReport{Ready: true, Postgres: "ok", ClickHouse: "ok"}) {
 		t.Errorf("PostgreSQL back: %s", a.body)
 	}
 
-	chProxy.set(linkDown)
+	chProxy.Set(dbtest.LinkDown)
 	a = waitReadyz(t, e, 503)
 	if a.report.Postgres != "ok" || !strings.HasPrefix(a.report.ClickHouse, "unavailable: ") {
 		t.Errorf("ClickHouse down: %s", a.body)
 	}
 	noSecrets(a)
 	t.Logf("ClickHouse down: %d %s", a.status, a.body)
-	chProxy.set(linkUp)
+	chProxy.Set(dbtest.LinkUp)
 	waitReadyz(t, e, 200)
 
 	// A server that accepts connections but never answers: the check gives up after its own
 	// 2 s limit instead of hanging the prober.
-	pgProxy.set(linkStall)
+	pgProxy.Set(dbtest.LinkStall)
 	a = waitReadyz(t, e, 503)
 	if a.report.Postgres != "unavailable: no answer within 2s" || a.took > 4*time.Second {
 		t.Errorf("PostgreSQL not answering: %s after %s; want \"no answer within 2s\" after about 2 s", a.body, a.took)
 	}
 	noSecrets(a)
 	t.Logf("PostgreSQL not answering: %d %s after %s", a.status, a.body, a.took.Round(10*time.Millisecond))
-	pgProxy.set(linkUp)
+	pgProxy.Set(dbtest.LinkUp)
 	waitReadyz(t, e, 200)
 }
 
@@ -308,15 +200,15 @@ func TestReadyzSharesOneCheck(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	proxy := newTCPProxy(t, u.Host)
-	proxy.set(linkStall)
-	u.Host = proxy.addr()
+	proxy := dbtest.NewTCPProxy(t, u.Host)
+	proxy.Set(dbtest.LinkStall)
+	u.Host = proxy.Addr()
 	pg, err := dbconn.PostgresWith(context.Background(), u.String(), dbconn.Settings{StatementTimeout: 30 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer pg.Close()
-	defer proxy.set(linkDown) // before the pool closes: it waits for attempts stuck on the link
+	defer proxy.Set(dbtest.LinkDown) // before the pool closes: it waits for attempts stuck on the link
 	stalled := newReadiness(Deps{PG: pg, CH: db.CH, Log: quietLog})
 	start := time.Now()
 	answers := burst(serve(stalled), callers)
@@ -329,14 +221,14 @@ func TestReadyzSharesOneCheck(t *testing.T) {
 	if n := stalled.checks.Load(); n != 1 {
 		t.Errorf("%d concurrent calls during the stall ran %d checks; want 1", callers, n)
 	}
-	if n := proxy.accepted.Load(); n != 1 {
+	if n := proxy.Accepted.Load(); n != 1 {
 		t.Errorf("%d concurrent calls during the stall opened %d connections to PostgreSQL; want 1", callers, n)
 	}
 	if took > 4*time.Second {
 		t.Errorf("the stalled burst took %s; want about 2 s", took)
 	}
 	t.Logf("%d concurrent probes while PostgreSQL hangs: %d check, %d connection attempt, all 503 after %s",
-		callers, stalled.checks.Load(), proxy.accepted.Load(), took.Round(10*time.Millisecond))
+		callers, stalled.checks.Load(), proxy.Accepted.Load(), took.Round(10*time.Millisecond))
 }
 
 // A database whose port is closed reads as refused; an app built without a database is never

@@ -89,6 +89,13 @@ func coreRouteCases() map[string]routeCase {
 		"POST /admin/accounts/:id/disable":        {target: "/admin/accounts/{target}/disable", form: empty, allowed: "303 /admin/accounts?done=disabled"},
 		"POST /admin/accounts/:id/enable":         {target: "/admin/accounts/{target}/enable", form: empty, allowed: "303 /admin/accounts?done=enabled"},
 		"POST /admin/accounts/:id/reset-password": {target: "/admin/accounts/{target}/reset-password", form: empty, allowed: "200"},
+		// Ingestion tokens: a new name each time (200 shows the token), a token that does not
+		// exist (404).
+		"GET /admin/ingest": {target: "/admin/ingest", allowed: "200"},
+		"POST /admin/ingest/tokens": {target: "/admin/ingest/tokens", form: func(int64) url.Values {
+			return url.Values{"name": {fmt.Sprintf("backend-%d", nextSeq())}}
+		}, allowed: "200"},
+		"POST /admin/ingest/tokens/:id/revoke": {target: "/admin/ingest/tokens/999999/revoke", form: empty, allowed: "404"},
 		// Investor reports, on an empty database: ids that do not exist
 		// (404), empty forms (400); new-version makes the month's draft (or finds it).
 		"GET /reports":                         {target: "/reports", allowed: "200"},

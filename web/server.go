@@ -30,6 +30,12 @@ type Deps struct {
 	HashGate *auth.HashGate
 	// RequestTimeout is each request's deadline; zero = requestTimeout. Tests shorten it.
 	RequestTimeout time.Duration
+	// IngestCommitted, when set, is called after an ingestion request stored events: serve
+	// wakes the ClickHouse shipper with it.
+	IngestCommitted func()
+	// Landed counts the streamed rows written to ClickHouse (the shipper's); the operations
+	// dashboard refreshes its shared results sooner when it moves.
+	Landed func() uint64
 }
 
 // writeTimeout is how long the server gives a response; a handler still running then is cut
@@ -89,6 +95,7 @@ func newServer(d Deps) (*echo.Echo, *registry) {
 	if d.Config.BehindProxy {
 		e.IPExtractor = echo.ExtractIPFromXFFHeader()
 	}
+	e.Pre(serveMachineRoutes(machineRoutes(d), d))
 	s := newSecurity(d)
 	s.pages = newPages(d, s)
 	registerMiddleware(e, d, s)

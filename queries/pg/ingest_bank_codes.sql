@@ -1,0 +1,1 @@
+SELECT bank_code FROM bank_partnerships

@@ -1,0 +1,1 @@
+DELETE FROM ingest_held WHERE event_id = ANY($1::uuid[])
