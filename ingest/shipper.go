@@ -53,9 +53,10 @@ type Shipper struct {
 
 	wake chan struct{}
 
-	mu        sync.Mutex
-	uncertain bool // an insert's outcome is unknown: probe before the next
-	holding   bool
+	mu          sync.Mutex
+	uncertain   bool // an insert's outcome is unknown: probe before the next
+	holding     bool
+	lastRelease time.Time
 	stats     ShipStats
 }
 
@@ -143,6 +144,9 @@ func (s *Shipper) Run(ctx context.Context) {
 	}
 }
 
+// releaseEvery is how often held events are judged again.
+const releaseEvery = time.Second
+
 // maxRetryPause bounds the wait between failed rounds: once the database is back, the backlog
 // moves within this long.
 const maxRetryPause = 2 * time.Second
@@ -152,7 +156,10 @@ func (s *Shipper) round(ctx context.Context) error {
 	if !s.claim(ctx) {
 		return nil
 	}
-	if s.Store != nil {
+	// Held events are judged again at most once a second, not at every wake-up: while one
+	// waits for a user that is slow to come, each pass reads it again.
+	if s.Store != nil && time.Since(s.lastRelease) >= releaseEvery {
+		s.lastRelease = time.Now()
 		if _, err := s.Store.ReleaseHeld(ctx); err != nil {
 			return fmt.Errorf("releasing held events: %w", err)
 		}

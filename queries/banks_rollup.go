@@ -17,7 +17,14 @@ const MonthlyTopRecipients = 100
 // bank_daily_senders, bank_daily_latency and its buckets, bank_daily_recipients) and the
 // top-recipient lists of the day's month, inside tx, holding the month's lock so two runs in the
 // same month (the scheduler and a backfill) never interleave. It returns the rows written.
-func RebuildBankDay(ctx context.Context, tx pgx.Tx, day calendar.Date) (int64, error) {
+//
+// The lists are read from the month's running sums (bank_monthly_recipients), which the day's
+// rewrite keeps equal to the sum of the month's days by adding the difference between the
+// day's new recipient rows and its old ones, so a run reads its own day only, not every day of
+// the month so far. With recount the month's sums are summed afresh from its days instead (a
+// backfill's first day). bank_daily_recipients rows are rewritten only when they changed, so the
+// rows counted for it are those written.
+func RebuildBankDay(ctx context.Context, tx pgx.Tx, day calendar.Date, recount bool) (int64, error) {
 	month := day.MonthStart()
 	if _, err := tx.Exec(ctx, SQL("pg/rollup_lock"), "bank_daily", int32(month.Year()*100+int(month.Month()))); err != nil {
 		return 0, err
@@ -27,7 +34,7 @@ func RebuildBankDay(ctx context.Context, tx pgx.Tx, day calendar.Date) (int64, e
 	}
 	var written int64
 	for _, name := range []string{"pg/rollup_bank_status_insert", "pg/rollup_bank_senders_insert",
-		"pg/rollup_bank_latency_insert", "pg/rollup_bank_recipients_insert"} {
+		"pg/rollup_bank_latency_insert"} {
 		tag, err := tx.Exec(ctx, SQL(name), day.Time(), day.Start(), day.End())
 		if err != nil {
 			return 0, err
@@ -39,12 +46,25 @@ func RebuildBankDay(ctx context.Context, tx pgx.Tx, day calendar.Date) (int64, e
 		return 0, err
 	}
 	written += tag.RowsAffected()
+	var recipients int64
+	if err := tx.QueryRow(ctx, SQL("pg/rollup_bank_recipients_sync"), day.Time(), day.Start(), day.End(),
+		month.Time()).Scan(&recipients); err != nil {
+		return 0, err
+	}
+	written += recipients
+	if recount {
+		if _, err := tx.Exec(ctx, SQL("pg/rollup_bank_recipients_clear"), month.Time()); err != nil {
+			return 0, err
+		}
+		if _, err := tx.Exec(ctx, SQL("pg/rollup_bank_recipients_resum"), month.Time(), month.AddMonths(1).Time()); err != nil {
+			return 0, err
+		}
+	}
 	if _, err := tx.Exec(ctx, SQL("pg/rollup_bank_month_delete"), month.Time()); err != nil {
 		return 0, err
 	}
 	var listed int64
-	if err := tx.QueryRow(ctx, SQL("pg/rollup_bank_month_insert"), month.Time(), month.AddMonths(1).Time(),
-		MonthlyTopRecipients).Scan(&listed); err != nil {
+	if err := tx.QueryRow(ctx, SQL("pg/rollup_bank_month_insert"), month.Time(), MonthlyTopRecipients).Scan(&listed); err != nil {
 		return 0, err
 	}
 	return written + listed, nil

@@ -2,10 +2,12 @@ package queries
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/shopspring/decimal"
 
 	"mari/calendar"
@@ -25,15 +27,71 @@ type DB interface {
 	Begin(ctx context.Context) (pgx.Tx, error)
 }
 
-// UpsertDailyMetrics recomputes the daily_metrics row of one SAST day.
-func UpsertDailyMetrics(ctx context.Context, q Querier, day calendar.Date, feePerTransaction decimal.Decimal, now time.Time) (int64, error) {
+// DailyMetricsCarry is an earlier day's daily_metrics row whose running totals a later day
+// continues from, so that the later day reads only its own data (and its bounded look-back
+// windows) instead of the whole history.
+type DailyMetricsCarry struct {
+	Day              calendar.Date
+	TotalUsers       int64 // users created before the end of Day
+	MTDActiveUsers   int64 // senders from the first of Day's month through Day
+	MTDRetainedUsers int64 // of them, also senders in the month before
+}
+
+// DailyMetricsCarryFor returns the newest daily_metrics row among the lookBack days before day
+// that was computed at least settle after its day ended, when there is one. Such a row's
+// figures no longer change (late data has had settle to arrive), so continuing from it gives
+// exactly what a recount would. A row computed earlier than that (the last refresh of a day
+// that has only just ended) is skipped: the days after the carry are read in full.
+func DailyMetricsCarryFor(ctx context.Context, q Querier, day calendar.Date, lookBack int, settle time.Duration) (DailyMetricsCarry, bool, error) {
+	rows, err := q.Query(ctx, SQL("pg/rollup_daily_metrics_carries"), day.AddDays(-lookBack).Time(), day.Time())
+	if err != nil {
+		return DailyMetricsCarry{}, false, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c DailyMetricsCarry
+		var d time.Time
+		var computed *time.Time
+		if err := rows.Scan(&d, &computed, &c.TotalUsers, &c.MTDActiveUsers, &c.MTDRetainedUsers); err != nil {
+			return DailyMetricsCarry{}, false, err
+		}
+		c.Day = calendar.DateFromDB(d)
+		if computed != nil && !computed.Before(c.Day.End().Add(settle)) {
+			return c, true, rows.Err()
+		}
+	}
+	return DailyMetricsCarry{}, false, rows.Err()
+}
+
+// UpsertDailyMetrics computes the daily_metrics row of one SAST day. With carry nil every
+// figure is counted from the source tables (total_users over all users, the month-to-date
+// senders over the month so far); with a carry from an earlier day, the running totals
+// continue from it and only the days after it are read, which gives the same numbers.
+func UpsertDailyMetrics(ctx context.Context, q Querier, day calendar.Date, feePerTransaction decimal.Decimal, now time.Time, carry *DailyMetricsCarry) (int64, error) {
 	month := day.MonthStart()
 	churnDay := day.AddDays(-30)
+	var baseUsers, baseActive, baseRetained int64
+	usersFrom := pgtype.Timestamptz{InfinityModifier: pgtype.NegativeInfinity, Valid: true}
+	sendersFrom := month.Start()
+	if carry != nil {
+		if !carry.Day.Before(day) {
+			return 0, fmt.Errorf("daily_metrics %s: carry from %s, not an earlier day", day, carry.Day)
+		}
+		baseUsers = carry.TotalUsers
+		usersFrom = pgtype.Timestamptz{Time: carry.Day.End(), Valid: true}
+		// Month-to-date totals carry only within the month; a carry from an earlier month
+		// leaves the whole month to be read.
+		if !carry.Day.Before(month) {
+			baseActive, baseRetained = carry.MTDActiveUsers, carry.MTDRetainedUsers
+			sendersFrom = carry.Day.End()
+		}
+	}
 	tag, err := q.Exec(ctx, SQL("pg/rollup_daily_metrics"),
 		day.Time(), day.Start(), day.End(),
 		month.Start(), month.AddMonths(-1).Start(),
 		churnDay.Start(), churnDay.End(),
-		feePerTransaction, now)
+		feePerTransaction, now,
+		baseUsers, usersFrom, baseActive, baseRetained, sendersFrom)
 	return tag.RowsAffected(), err
 }
 

@@ -26,12 +26,17 @@ const JobBankDaily = "bank_daily"
 // and re-running the days after it fixes the prev_day of that sender's next active day with
 // the bank, which until then still points before D, so a range holding both days would count
 // the sender twice. Re-running D alone is therefore not enough for the bank-users figure.
+//
+// The month's top-recipient lists come from running monthly sums that each run of a day
+// updates by that day's difference (queries.RebuildBankDay), so a run costs its own day, not
+// the month so far. The sums stay exact as long as every change to bank_daily_recipients goes
+// through this job; a backfill re-sums the month of its first day from its days.
 func init() {
-	dayJobs = append(dayJobs, DayJob{Name: JobBankDaily, Run: func(ctx context.Context, r *Runner, day calendar.Date) (int64, error) {
+	dayJobs = append(dayJobs, DayJob{Name: JobBankDaily, Run: func(ctx context.Context, r *Runner, day calendar.Date, recount bool) (int64, error) {
 		var n int64
 		err := pgx.BeginFunc(ctx, r.PG, func(tx pgx.Tx) error {
 			var err error
-			n, err = queries.RebuildBankDay(ctx, tx, day)
+			n, err = queries.RebuildBankDay(ctx, tx, day, recount)
 			return err
 		})
 		return n, err

@@ -2,8 +2,11 @@
 // cohort_retention) from the source tables, records every run in rollup_runs, and schedules
 // them: the seed's Airflow DAG, done in-process.
 //
-// Every job is a pure function of the source tables for its period, so running it again
-// (a retry, a backfill, late data) rewrites identical rows.
+// Every job's rows are a function of the source tables for its period, so running it again
+// (a retry, a backfill, late data) rewrites identical rows. Running totals (total users,
+// month-to-date senders, a bank's month of recipients) continue from the rows of earlier
+// periods instead of re-reading the history, which gives the same numbers as a recount; the
+// tests prove it against the recount.
 package rollup
 
 import (
@@ -65,7 +68,13 @@ func (r *Runner) modeFor(periodEnd time.Time) string {
 	return ModeFinal
 }
 
-// Day recomputes daily_metrics for one SAST calendar day and returns the rows written.
+// Day runs every day job for one SAST calendar day (partial while the day is still running)
+// and returns the rows written. Its cost is that of the day's own data and the jobs' bounded
+// look-back windows (running totals continue from earlier days' rows, see dailyMetrics and
+// queries.RebuildBankDay), never of the history before it, so refreshing today is cheap enough
+// to repeat every few seconds while events arrive. A caller refreshing today need not
+// finalise yesterday first: the scheduler does that after the late-data cut-off, and until
+// then today's running totals continue from the day before yesterday.
 func (r *Runner) Day(ctx context.Context, day calendar.Date) (int64, error) {
 	return r.day(ctx, day, r.modeFor(day.End()))
 }
@@ -75,35 +84,65 @@ func (r *Runner) Day(ctx context.Context, day calendar.Date) (int64, error) {
 // earlier job) wrote for previous days.
 type DayJob struct {
 	Name string
-	Run  func(ctx context.Context, r *Runner, day calendar.Date) (int64, error)
+	// Run computes the job for day. recount asks a job that continues running totals from an
+	// earlier day's rows to count them from the source tables instead: a backfill does so on
+	// its first day, so that everything after that day is re-anchored on a fresh count.
+	Run func(ctx context.Context, r *Runner, day calendar.Date, recount bool) (int64, error)
 }
 
 // dayJobs lists every day job; other files of this package append theirs in init.
 var dayJobs = []DayJob{
-	{Name: JobDailyMetrics, Run: func(ctx context.Context, r *Runner, day calendar.Date) (int64, error) {
-		return queries.UpsertDailyMetrics(ctx, r.PG, day, metrics.TransactionFee, r.Now())
-	}},
+	{Name: JobDailyMetrics, Run: dailyMetrics},
+}
+
+// carryLookBack is how many days back daily_metrics looks for a row to continue its running
+// totals from; further back (or with none) it recounts. Normally the row is yesterday's, or the
+// day before while yesterday waits for its final run; the scheduler's catch-up window is as
+// long as this, so a scheduler that was down for a few days still finds one.
+const carryLookBack = catchUpDays
+
+// dailyMetrics computes one day of daily_metrics. total_users and the month-to-date senders
+// are running totals: counting them afresh every day reads all users and the whole month so
+// far, a cost that grows with the history (and, for a refresh of today late in a month, takes
+// seconds at plan scale). So a day continues them from the newest settled row of the days
+// before (one computed after that day's late-data cut-off, FinalizeHour past its end), and
+// reads only the days after that row. The result is exactly the recount's as long as the
+// carried row is: data that reaches a day later than its cut-off needs a backfill from that
+// day, as for bank_daily (the first day of a backfill recounts).
+func dailyMetrics(ctx context.Context, r *Runner, day calendar.Date, recount bool) (int64, error) {
+	var carry *queries.DailyMetricsCarry
+	if !recount {
+		c, ok, err := queries.DailyMetricsCarryFor(ctx, r.PG, day, carryLookBack, FinalizeHour*time.Hour)
+		if err != nil {
+			return 0, err
+		}
+		if ok {
+			carry = &c
+		}
+	}
+	return queries.UpsertDailyMetrics(ctx, r.PG, day, metrics.TransactionFee, r.Now(), carry)
 }
 
 // day runs every day job for one day. A failing job does not stop the others (each is
 // recorded on its own); the first error is returned.
 func (r *Runner) day(ctx context.Context, day calendar.Date, mode string) (int64, error) {
-	return r.dayWhile(ctx, day, mode, nil)
+	return r.dayWhile(ctx, day, mode, false, nil)
 }
 
 // errStopped is what a run returns when proceed said no before one of its jobs.
 var errStopped = errors.New("stopped before the job")
 
 // dayWhile is day, asking proceed (when not nil) before each job: the scheduler renews its
-// lease there, and stops as soon as another instance has taken over.
-func (r *Runner) dayWhile(ctx context.Context, day calendar.Date, mode string, proceed func(context.Context) bool) (int64, error) {
+// lease there, and stops as soon as another instance has taken over. recount is passed on to
+// every job (see DayJob).
+func (r *Runner) dayWhile(ctx context.Context, day calendar.Date, mode string, recount bool, proceed func(context.Context) bool) (int64, error) {
 	var total int64
 	var firstErr error
 	for _, job := range dayJobs {
 		if proceed != nil && !proceed(ctx) {
 			return total, errStopped
 		}
-		n, err := r.dayJob(ctx, job, day, mode)
+		n, err := r.dayJob(ctx, job, day, mode, recount)
 		total += n
 		if err != nil && firstErr == nil {
 			firstErr = err
@@ -112,9 +151,9 @@ func (r *Runner) dayWhile(ctx context.Context, day calendar.Date, mode string, p
 	return total, firstErr
 }
 
-func (r *Runner) dayJob(ctx context.Context, job DayJob, day calendar.Date, mode string) (int64, error) {
+func (r *Runner) dayJob(ctx context.Context, job DayJob, day calendar.Date, mode string, recount bool) (int64, error) {
 	return r.record(ctx, job.Name, mode, day, day, func(ctx context.Context) (int64, error) {
-		return job.Run(ctx, r, day)
+		return job.Run(ctx, r, day, recount)
 	})
 }
 
@@ -192,7 +231,7 @@ func (r *Runner) Backfill(ctx context.Context, from, to calendar.Date, w io.Writ
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			if _, err := r.day(ctx, d, ModeBackfill); err != nil {
+			if _, err := r.dayWhile(ctx, d, ModeBackfill, d == from, nil); err != nil {
 				return err
 			}
 		}
@@ -238,7 +277,7 @@ func (r *Runner) catchUpWhile(ctx context.Context, w io.Writer, proceed func(con
 			if proceed != nil && !proceed(ctx) {
 				return errStopped
 			}
-			if _, err := r.dayJob(ctx, job, d, ModeBackfill); err != nil {
+			if _, err := r.dayJob(ctx, job, d, ModeBackfill, d == from); err != nil {
 				return err
 			}
 		}

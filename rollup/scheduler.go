@@ -30,7 +30,7 @@ func (r *Runner) tick(ctx context.Context, proceed func(context.Context) bool) {
 	now := r.Now()
 	today := calendar.Today(now)
 	for _, day := range r.DaysToFinalize(ctx, now) {
-		if _, err := r.dayWhile(ctx, day, ModeFinal, proceed); errors.Is(err, errStopped) {
+		if _, err := r.dayWhile(ctx, day, ModeFinal, false, proceed); errors.Is(err, errStopped) {
 			return
 		} else if err != nil {
 			r.Log.Error("rollup: finalising day", "day", day, "err", err)
@@ -43,7 +43,7 @@ func (r *Runner) tick(ctx context.Context, proceed func(context.Context) bool) {
 			r.Log.Error("rollup: finalising cohorts", "month", day.MonthKey(), "err", err)
 		}
 	}
-	if _, err := r.dayWhile(ctx, today, r.modeFor(today.End()), proceed); errors.Is(err, errStopped) {
+	if _, err := r.dayWhile(ctx, today, r.modeFor(today.End()), false, proceed); errors.Is(err, errStopped) {
 		return
 	} else if err != nil {
 		r.Log.Error("rollup: refreshing today", "day", today, "err", err)

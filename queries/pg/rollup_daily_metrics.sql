@@ -1,10 +1,18 @@
--- daily_metrics for one SAST calendar day, recomputed from the source tables and upserted.
+-- daily_metrics for one SAST calendar day, computed from the source tables and upserted.
 -- Every bound is an instant passed in from Go (package calendar), so the day is the SAST
 -- day whatever the session time zone.
 --   $1 the day (date)            $2 day start        $3 day end (exclusive)
 --   $4 month start (instant)     $5 previous month start (instant)
 --   $6 start of the day 30 days earlier   $7 end of that day
 --   $8 fee per completed transaction       $9 the time of computation
+-- The running totals continue from an earlier day's row (the carry) so that a day reads only
+-- its own data and its bounded look-back windows, never the whole history; without a carry
+-- they are recounted, which is what the same statement does with the zero carry below.
+--   $10 users created before $11 (carried; 0 to recount)
+--   $11 the instant from which users are counted (-infinity to recount)
+--   $12 month-to-date senders before $14, $13 of them also senders the previous month
+--       (carried; 0 to recount)
+--   $14 the instant from which this month's senders are new to the count ($4 to recount)
 WITH tx AS (
     SELECT count(*)                                           AS total,
            count(*) FILTER (WHERE status = 'COMPLETED')       AS successful,
@@ -21,18 +29,29 @@ WITH tx AS (
     FROM transactions
     WHERE created_at >= $2 AND created_at < $3
 ),
+-- Senders from $14 through the day who had not sent earlier in the month: one probe of
+-- transactions_sender_idx each (none when $14 is the month's start), and one more into the
+-- previous month for those. The probe is a LATERAL with LIMIT so that no plan turns it into a
+-- hash of every transaction of the month so far, which is what a day must not read.
 mtd AS (
-    SELECT count(*) AS active,
-           count(*) FILTER (WHERE EXISTS (
+    SELECT $12::bigint + count(*) AS active,
+           $13::bigint + count(*) FILTER (WHERE EXISTS (
                SELECT 1 FROM transactions p
                WHERE p.sender_id = s.sender_id AND p.created_at >= $5 AND p.created_at < $4)) AS retained
-    FROM (SELECT DISTINCT sender_id FROM transactions WHERE created_at >= $4 AND created_at < $3) s
+    FROM (SELECT DISTINCT sender_id FROM transactions WHERE created_at >= $14 AND created_at < $3) s
+    LEFT JOIN LATERAL (
+        SELECT 1 AS seen
+        FROM transactions e
+        WHERE $14 > $4 AND e.sender_id = s.sender_id AND e.created_at >= $4 AND e.created_at < $14
+        LIMIT 1
+    ) e ON true
+    WHERE e.seen IS NULL
 ),
 signups AS (
     SELECT count(*) FILTER (WHERE created_at >= $2) AS new_users,
-           count(*)                                 AS total_users
+           $10::bigint + count(*)                   AS total_users
     FROM users
-    WHERE created_at < $3
+    WHERE created_at >= $11 AND created_at < $3
 ),
 churn AS (
     SELECT count(*) AS churned
@@ -45,11 +64,12 @@ INSERT INTO daily_metrics (
     date, total_transactions, successful_transactions, failed_transactions, pending_transactions,
     fraud_transactions, total_volume, transaction_revenue, active_users, mtd_active_users,
     mtd_retained_users, new_users, total_users, churned_users, avg_transaction_amount,
-    median_transaction_amount, p50_processing_time_ms, p95_processing_time_ms, day_complete)
+    median_transaction_amount, p50_processing_time_ms, p95_processing_time_ms, day_complete,
+    computed_at)
 SELECT $1::date, tx.total, tx.successful, tx.failed, tx.pending,
        tx.fraud, tx.volume, tx.successful * $8::numeric, tx.active_users, mtd.active,
        mtd.retained, signups.new_users, signups.total_users, churn.churned, tx.avg_amount,
-       tx.median_amount, tx.p50_ms, tx.p95_ms, $3 <= $9
+       tx.median_amount, tx.p50_ms, tx.p95_ms, $3 <= $9, $9
 FROM tx, mtd, signups, churn
 ON CONFLICT (date) DO UPDATE SET
     total_transactions        = EXCLUDED.total_transactions,
@@ -69,4 +89,5 @@ ON CONFLICT (date) DO UPDATE SET
     median_transaction_amount = EXCLUDED.median_transaction_amount,
     p50_processing_time_ms    = EXCLUDED.p50_processing_time_ms,
     p95_processing_time_ms    = EXCLUDED.p95_processing_time_ms,
-    day_complete              = EXCLUDED.day_complete
+    day_complete              = EXCLUDED.day_complete,
+    computed_at               = EXCLUDED.computed_at
