@@ -57,7 +57,7 @@ type Shipper struct {
 	uncertain   bool // an insert's outcome is unknown: probe before the next
 	holding     bool
 	lastRelease time.Time
-	stats     ShipStats
+	stats       ShipStats
 }
 
 // ShipStats are the shipper's running totals.

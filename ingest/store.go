@@ -19,6 +19,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"mari/calendar"
 	"mari/events"
 	"mari/queries"
 )
@@ -203,6 +204,9 @@ func (s *Store) apply(ctx context.Context, evs []parsed, dead []queries.IngestDe
 		}
 	}
 	if err := writeEffects(ctx, tx, fx); err != nil {
+		return out, err
+	}
+	if err := queries.MarkStaleDays(ctx, tx, staleDays(fx, calendar.Today(now)), now); err != nil {
 		return out, err
 	}
 	if err := queries.IngestHold(ctx, tx, held); err != nil {
@@ -395,6 +399,32 @@ func writeEffects(ctx context.Context, tx pgx.Tx, fx *Effects) error {
 			At: a.Timestamp, Device: a.DeviceType, AppVersion: a.AppVersion, LocationHash: a.LocationHash}
 	}
 	return queries.IngestOutboxActivity(ctx, tx, acts)
+}
+
+// staleDays are the past days whose rollups the batch changes: the sign-up day of a new user,
+// the day a payment was initiated (rollups count payments by that day) for a new or finalised
+// one. Today's are left out: today is refreshed whenever events arrive.
+func staleDays(fx *Effects, today calendar.Date) []calendar.Date {
+	seen := map[calendar.Date]bool{}
+	add := func(t time.Time) {
+		if d := calendar.DateOf(t); d.Before(today) {
+			seen[d] = true
+		}
+	}
+	for _, u := range fx.NewUsers {
+		add(u.Timestamp)
+	}
+	for _, r := range fx.TxRows {
+		if r.Event.EventType == events.Initiated || r.Event.Final() {
+			add(r.State.CreatedAt)
+		}
+	}
+	out := make([]calendar.Date, 0, len(seen))
+	for d := range seen {
+		out = append(out, d)
+	}
+	slices.SortFunc(out, func(a, b calendar.Date) int { return a.Time().Compare(b.Time()) })
+	return out
 }
 
 // maxDeadPayload is how much of a dead letter's line is kept.

@@ -10,8 +10,13 @@ import (
 	"os"
 	"time"
 
+	"mari/calendar"
 	"mari/queries"
 )
+
+// LiveRefresh is how often the scheduler looks for newly ingested events to refresh today's
+// rollups with: an event shows in them within about this long plus one refresh.
+const LiveRefresh = time.Second
 
 // LeaseName is the scheduler_leases row the rollup scheduler runs under.
 const LeaseName = "rollup"
@@ -46,13 +51,19 @@ type Scheduler struct {
 	LeaseTTL time.Duration
 	// TickTimeout bounds one round as a whole.
 	TickTimeout time.Duration
+	// Live is how often, between rounds, the holder looks for newly ingested events (see
+	// LiveTick); 0 turns the look off.
+	Live time.Duration
 	// Progress receives the catch-up's progress lines; nil discards them.
 	Progress io.Writer
 
 	// One goroutine (Run) uses the fields below; a Scheduler is not for concurrent Ticks.
-	mayHold  bool   // the database's last answer was "yours": Release deletes the row
-	caughtUp bool   // CatchUp has completed in this process
-	state    string // what was last logged: "leading", "error" or "standby <leader>"
+	mayHold        bool      // the database's last answer was "yours": Release deletes the row
+	caughtUp       bool      // CatchUp has completed in this process
+	state          string    // what was last logged: "leading", "error" or "standby <leader>"
+	lastLive       time.Time // when LiveTick last refreshed
+	lastLiveRecord time.Time // when it last recorded a refresh in rollup_runs
+	liveFailing    bool      // LiveTick's last look failed (and said so)
 }
 
 // NewScheduler returns the scheduler of r that runs a round every refresh. The lease lasts
@@ -65,7 +76,7 @@ func NewScheduler(r *Runner, refresh time.Duration) *Scheduler {
 	if r.JobTimeout > 0 && ttl < r.JobTimeout+time.Minute {
 		ttl = r.JobTimeout + time.Minute
 	}
-	return &Scheduler{Runner: r, Holder: NewHolderID(), Refresh: refresh, LeaseTTL: ttl, TickTimeout: ttl}
+	return &Scheduler{Runner: r, Holder: NewHolderID(), Refresh: refresh, LeaseTTL: ttl, TickTimeout: ttl, Live: LiveRefresh}
 }
 
 // NewHolderID names this process: host, process id and a random part (a restarted container
@@ -88,13 +99,119 @@ func (s *Scheduler) Run(ctx context.Context) {
 	defer s.Release()
 	ticker := time.NewTicker(s.Refresh)
 	defer ticker.Stop()
+	var live <-chan time.Time
+	if s.Live > 0 {
+		lt := time.NewTicker(s.Live)
+		defer lt.Stop()
+		live = lt.C
+	}
 	for {
 		s.Tick(ctx)
-		select {
-		case <-ctx.Done():
-			return
-		case <-ticker.C:
+	wait:
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-ticker.C:
+				break wait
+			case <-live:
+				s.LiveTick(ctx)
+			}
 		}
+	}
+}
+
+// LiveTick is the holder's look, between rounds, for ingested events: when days before today
+// were changed by late events it recomputes from the earliest of them; when events arrived
+// since its last look it refreshes today. Today's figures so follow the stream within a few
+// seconds, and a quiet stream costs one cheap query per Live.
+func (s *Scheduler) LiveTick(ctx context.Context) {
+	if !s.mayHold || !s.renew(ctx) {
+		return // a standby: the holder does this
+	}
+	r := s.Runner
+	look := r.Now()
+	stale, err := queries.StaleDays(ctx, r.PG)
+	if err != nil {
+		s.logLive("rollup: reading days changed by late events", err)
+		return
+	}
+	today := calendar.Today(look)
+	if len(stale) > 0 {
+		from, marked := stale[0].Day, stale[0].MarkedAt
+		for _, d := range stale {
+			if d.MarkedAt.After(marked) {
+				marked = d.MarkedAt
+			}
+		}
+		if err := r.Backfill(ctx, from, today, nil); err != nil {
+			s.logLive("rollup: recomputing days changed by late events", err)
+			return
+		}
+		if err := queries.ClearStaleDays(ctx, r.PG, from, marked); err != nil {
+			s.logLive("rollup: clearing days changed by late events", err)
+			return
+		}
+		r.Log.Info("rollup: recomputed days changed by late events", "from", from, "to", today)
+		s.lastLive = look
+		return
+	}
+	since := s.lastLive.Add(-liveMargin)
+	if s.lastLive.IsZero() {
+		since = look.Add(-s.Live - liveMargin)
+	}
+	arrived, err := queries.IngestReceivedSince(ctx, r.PG, since)
+	if err != nil {
+		s.logLive("rollup: looking for new events", err)
+		return
+	}
+	s.liveFailing = false
+	if !arrived {
+		return
+	}
+	s.lastLive = look
+	// Recorded in rollup_runs (what the pages' "as of" reads) once a minute, not at every
+	// look: a streaming day would otherwise add three rows a second.
+	if look.Sub(s.lastLiveRecord) >= liveRecordEvery {
+		s.lastLiveRecord = look
+		if _, err := r.dayWhile(ctx, today, r.modeFor(today.End()), false, s.renew); err != nil && !errors.Is(err, errStopped) {
+			s.logLive("rollup: refreshing today after new events", err)
+		}
+		return
+	}
+	for _, job := range dayJobs {
+		if !s.renew(ctx) {
+			return
+		}
+		if _, err := r.runUnrecorded(ctx, job, today); err != nil {
+			s.logLive("rollup: refreshing today after new events", fmt.Errorf("%s: %w", job.Name, err))
+		}
+	}
+}
+
+// runUnrecorded runs one day job within the runner's JobTimeout, without a rollup_runs row.
+func (r *Runner) runUnrecorded(ctx context.Context, job DayJob, day calendar.Date) (int64, error) {
+	if r.JobTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, r.JobTimeout)
+		defer cancel()
+	}
+	return job.Run(ctx, r, day, false)
+}
+
+// liveRecordEvery is how often a live refresh of today is recorded in rollup_runs.
+const liveRecordEvery = time.Minute
+
+// liveMargin widens each look back: a batch stamps its events when its transaction begins and
+// may commit after a look that began later, so each look also covers the seconds before the
+// previous one (a few refreshes more after the stream stops, never one missed).
+const liveMargin = 3 * time.Second
+
+// logLive logs a live look's failure once until one succeeds (it retries every Live).
+func (s *Scheduler) logLive(msg string, err error) {
+	if !s.liveFailing {
+		s.Runner.Log.Error(msg, "err", err)
+		s.liveFailing = true
 	}
 }
 

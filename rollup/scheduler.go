@@ -54,6 +54,9 @@ func (r *Runner) tick(ctx context.Context, proceed func(context.Context) bool) {
 	if _, err := r.Month(ctx, today.MonthStart()); err != nil {
 		r.Log.Error("rollup: refreshing this month's cohorts", "month", today.MonthKey(), "err", err)
 	}
+	if _, err := queries.PruneRollupRuns(ctx, r.PG, now.AddDate(0, 0, -catchUpDays)); err != nil {
+		r.Log.Error("rollup: pruning old partial runs", "err", err)
+	}
 }
 
 // DaysToFinalize lists the past days (within catchUpDays) whose 02:00 SAST of the next day has
