@@ -168,3 +168,17 @@ func TestParseReasons(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkParse reads an initiated event, the largest of the contract's.
+//
+//	go test ./events -run '^$' -bench Parse
+func BenchmarkParse(b *testing.B) {
+	p := Parser{Now: func() time.Time { return contractNow }}
+	line := []byte(initiatedWith(`"device_type":"android"`, `"app_version":"3.1.0"`, `"sentinel_score":0.12`))
+	b.SetBytes(int64(len(line)))
+	for b.Loop() {
+		if _, err := p.Parse(TransactionEvents, line); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -13,9 +13,20 @@ import (
 // The ingestion pipeline's statements: the ledger of seen events, the lookups the state
 // machine judges a batch against, the effects of applied events, held events, dead letters.
 
+// raw16 is ids as pgx encodes them directly: a uuid.UUID is a driver.Valuer, which pgx tries
+// (and fails, building an error) before it falls back, a cost that showed in profiles of
+// large batches.
+func raw16(ids []uuid.UUID) [][16]byte {
+	out := make([][16]byte, len(ids))
+	for i, id := range ids {
+		out[i] = id
+	}
+	return out
+}
+
 // IngestClaim records ids as seen and returns those that were new.
 func IngestClaim(ctx context.Context, q Querier, ids []uuid.UUID, topics []string, at time.Time) (map[uuid.UUID]bool, error) {
-	rows, err := q.Query(ctx, SQL("pg/ingest_claim"), ids, topics, at)
+	rows, err := q.Query(ctx, SQL("pg/ingest_claim"), raw16(ids), topics, at)
 	if err != nil {
 		return nil, err
 	}
@@ -35,7 +46,7 @@ func IngestUnclaim(ctx context.Context, q Querier, ids []uuid.UUID) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	_, err := q.Exec(ctx, SQL("pg/ingest_unclaim"), ids)
+	_, err := q.Exec(ctx, SQL("pg/ingest_unclaim"), raw16(ids))
 	return err
 }
 
@@ -48,7 +59,7 @@ type IngestUser struct {
 
 // IngestKnownUsers returns the users among ids and the owners of the given hashes.
 func IngestKnownUsers(ctx context.Context, q Querier, ids []uuid.UUID, phones, bloods []string) ([]IngestUser, error) {
-	rows, err := q.Query(ctx, SQL("pg/ingest_known_users"), ids, phones, bloods)
+	rows, err := q.Query(ctx, SQL("pg/ingest_known_users"), raw16(ids), phones, bloods)
 	if err != nil {
 		return nil, err
 	}
@@ -84,7 +95,7 @@ type IngestTx struct {
 
 // IngestTransactionsForUpdate reads and locks the payments with these ids.
 func IngestTransactionsForUpdate(ctx context.Context, q Querier, ids []uuid.UUID) ([]IngestTx, error) {
-	rows, err := q.Query(ctx, SQL("pg/ingest_transactions_for_update"), ids)
+	rows, err := q.Query(ctx, SQL("pg/ingest_transactions_for_update"), raw16(ids))
 	if err != nil {
 		return nil, err
 	}
@@ -141,7 +152,7 @@ func IngestInsertUsers(ctx context.Context, q Querier, us []IngestNewUser) (int6
 			referrers[i] = u.Referrer.String()
 		}
 	}
-	tag, err := q.Exec(ctx, SQL("pg/ingest_insert_users"), ids, phones, bloods, keys, ats, sources, referrers, promos)
+	tag, err := q.Exec(ctx, SQL("pg/ingest_insert_users"), raw16(ids), phones, bloods, keys, ats, sources, referrers, promos)
 	return tag.RowsAffected(), err
 }
 
@@ -169,7 +180,7 @@ func IngestInsertTransactions(ctx context.Context, q Querier, ts []IngestNewTx) 
 		amounts[i], currencies[i], seals[i], banks[i] = t.Amount.StringFixed(2), t.Currency, t.Seal, t.Bank
 		ats[i], channels[i], devices[i], versions[i] = t.At, t.Channel, t.Device, t.AppVersion
 	}
-	tag, err := q.Exec(ctx, SQL("pg/ingest_insert_transactions"), ids, senders, recipients, amounts, currencies,
+	tag, err := q.Exec(ctx, SQL("pg/ingest_insert_transactions"), raw16(ids), raw16(senders), raw16(recipients), amounts, currencies,
 		seals, banks, ats, channels, devices, versions)
 	return tag.RowsAffected(), err
 }
@@ -194,7 +205,7 @@ func IngestFinalizeTransactions(ctx context.Context, q Querier, fs []IngestFinal
 	for i, f := range fs {
 		ids[i], statuses[i], ats[i], ms[i], reasons[i] = f.ID, f.Status, f.At, f.MS, f.Reason
 	}
-	tag, err := q.Exec(ctx, SQL("pg/ingest_finalize_transactions"), ids, statuses, ats, ms, reasons)
+	tag, err := q.Exec(ctx, SQL("pg/ingest_finalize_transactions"), raw16(ids), statuses, ats, ms, reasons)
 	return tag.RowsAffected(), err
 }
 
@@ -203,7 +214,7 @@ func IngestChangeStatus(ctx context.Context, q Querier, ids []uuid.UUID, statuse
 	if len(ids) == 0 {
 		return nil
 	}
-	_, err := q.Exec(ctx, SQL("pg/ingest_change_status"), ids, statuses, ats)
+	_, err := q.Exec(ctx, SQL("pg/ingest_change_status"), raw16(ids), statuses, ats)
 	return err
 }
 
@@ -212,7 +223,7 @@ func IngestTouchUsers(ctx context.Context, q Querier, ids []uuid.UUID, ats []tim
 	if len(ids) == 0 {
 		return nil
 	}
-	_, err := q.Exec(ctx, SQL("pg/ingest_touch_users"), ids, ats)
+	_, err := q.Exec(ctx, SQL("pg/ingest_touch_users"), raw16(ids), ats)
 	return err
 }
 
@@ -236,7 +247,7 @@ func IngestHold(ctx context.Context, q Querier, hs []IngestHeldRow) error {
 	for i, h := range hs {
 		ids[i], topics[i], payloads[i], waits[i], sources[i], ats[i] = h.EventID, h.Topic, h.Payload, h.WaitingFor, h.Source, h.At
 	}
-	_, err := q.Exec(ctx, SQL("pg/ingest_hold"), ids, topics, payloads, waits, sources, ats)
+	_, err := q.Exec(ctx, SQL("pg/ingest_hold"), raw16(ids), topics, payloads, waits, sources, ats)
 	return err
 }
 
@@ -245,7 +256,7 @@ func IngestUnhold(ctx context.Context, q Querier, ids []uuid.UUID) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	_, err := q.Exec(ctx, SQL("pg/ingest_unhold"), ids)
+	_, err := q.Exec(ctx, SQL("pg/ingest_unhold"), raw16(ids))
 	return err
 }
 
@@ -322,7 +333,7 @@ func IngestOutboxTxEvents(ctx context.Context, tx pgx.Tx, rows []OutboxTxEvent) 
 			"device_type", "channel", "processing_time_ms", "sentinel_score", "failure_reason", "error_code"},
 		pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) {
 			r := &rows[i]
-			return []any{r.EventID, r.TxID, r.UserID, r.EventType, r.At, r.Amount.StringFixed(2), r.Currency,
+			return []any{[16]byte(r.EventID), [16]byte(r.TxID), [16]byte(r.UserID), r.EventType, r.At, r.Amount.StringFixed(2), r.Currency,
 				r.BankID, r.Device, r.Channel, r.ProcessingMS, r.Sentinel, r.FailureReason, r.ErrorCode}, nil
 		}))
 	if err == nil && n != int64(len(rows)) {
@@ -340,7 +351,7 @@ func IngestOutboxActivity(ctx context.Context, tx pgx.Tx, rows []OutboxActivity)
 		[]string{"event_id", "user_id", "activity_type", "at", "device_type", "app_version", "location_hash"},
 		pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) {
 			r := &rows[i]
-			return []any{r.EventID, r.UserID, r.ActivityType, r.At, r.Device, r.AppVersion, r.LocationHash}, nil
+			return []any{[16]byte(r.EventID), [16]byte(r.UserID), r.ActivityType, r.At, r.Device, r.AppVersion, r.LocationHash}, nil
 		}))
 	if err == nil && n != int64(len(rows)) {
 		err = fmt.Errorf("outbox: copied %d of %d activity rows", n, len(rows))
