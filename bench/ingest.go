@@ -308,17 +308,8 @@ func (env *ingestEnv) throughputHTTP(ctx context.Context, size int) (ThroughputR
 	if err := <-errs; err != nil {
 		return ThroughputResult{}, err
 	}
-	for {
-		b, err := queries.OutboxBacklogNow(ctx, env.pg)
-		if err != nil {
-			return ThroughputResult{}, err
-		}
-		if b.TxEvents == 0 && b.Activity == 0 {
-			break
-		}
-		if err := sleep(ctx, 20*time.Millisecond); err != nil {
-			return ThroughputResult{}, err
-		}
+	if err := env.waitShipped(ctx); err != nil {
+		return ThroughputResult{}, err
 	}
 	shipped := time.Since(start)
 	var inCH uint64
@@ -329,6 +320,22 @@ func (env *ingestEnv) throughputHTTP(ctx context.Context, size int) (ThroughputR
 		return ThroughputResult{}, fmt.Errorf("ClickHouse holds %d events of %d posted", inCH, total)
 	}
 	return ThroughputResult{Path: "HTTP", BatchSize: size, Events: total, Stored: stored, Shipped: shipped}, nil
+}
+
+// waitShipped returns when the outbox is empty: everything stored is in ClickHouse too.
+func (env *ingestEnv) waitShipped(ctx context.Context) error {
+	for {
+		b, err := queries.OutboxBacklogNow(ctx, env.pg)
+		if err != nil {
+			return err
+		}
+		if b.TxEvents == 0 && b.Activity == 0 {
+			return nil
+		}
+		if err := sleep(ctx, 20*time.Millisecond); err != nil {
+			return err
+		}
+	}
 }
 
 func sleep(ctx context.Context, d time.Duration) error {

@@ -14,7 +14,6 @@ import (
 	"mari/events"
 	"mari/ingest"
 	"mari/kafkaingest"
-	"mari/queries"
 )
 
 // throughputKafka produces o.Events events into an in-process Kafka-protocol broker (kfake,
@@ -83,17 +82,8 @@ func (env *ingestEnv) throughputKafka(ctx context.Context, size int) (Throughput
 			return ThroughputResult{}, err
 		}
 	}
-	for {
-		b, err := queries.OutboxBacklogNow(ctx, env.pg)
-		if err != nil {
-			return ThroughputResult{}, err
-		}
-		if b.TxEvents == 0 && b.Activity == 0 {
-			break
-		}
-		if err := sleep(ctx, 20*time.Millisecond); err != nil {
-			return ThroughputResult{}, err
-		}
+	if err := env.waitShipped(ctx); err != nil {
+		return ThroughputResult{}, err
 	}
 	return ThroughputResult{Path: "Kafka (kfake)", BatchSize: size, Events: total, Stored: stored, Shipped: time.Since(start)}, nil
 }

@@ -139,3 +139,41 @@ func Date(s string) calendar.Date {
 	}
 	return d
 }
+
+// Int runs a PostgreSQL query returning one whole number.
+func (db *DB) Int(t testing.TB, sql string, args ...any) int64 {
+	t.Helper()
+	var n int64
+	if err := db.PG.QueryRow(context.Background(), sql, args...).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+	return n
+}
+
+// Text runs a PostgreSQL query returning one text value.
+func (db *DB) Text(t testing.TB, sql string, args ...any) string {
+	t.Helper()
+	var s string
+	if err := db.PG.QueryRow(context.Background(), sql, args...).Scan(&s); err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+	return s
+}
+
+// CHText runs a ClickHouse query returning one value as text (toString it in the SQL); ""
+// when it returns no row.
+func (db *DB) CHText(t testing.TB, sql string) string {
+	t.Helper()
+	rows, err := db.CH.Query(context.Background(), sql)
+	if err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+	defer rows.Close()
+	var out string
+	for rows.Next() {
+		if err := rows.Scan(&out); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+	}
+	return out
+}

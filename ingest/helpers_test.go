@@ -77,24 +77,6 @@ func ingestOK(t testing.TB, s *Store, ls []Line) Result {
 	return res
 }
 
-func count(t testing.TB, db *dbtest.DB, sql string, args ...any) int64 {
-	t.Helper()
-	var n int64
-	if err := db.PG.QueryRow(context.Background(), sql, args...).Scan(&n); err != nil {
-		t.Fatalf("%s: %v", sql, err)
-	}
-	return n
-}
-
-func text(t testing.TB, db *dbtest.DB, sql string, args ...any) string {
-	t.Helper()
-	var s string
-	if err := db.PG.QueryRow(context.Background(), sql, args...).Scan(&s); err != nil {
-		t.Fatalf("%s: %v", sql, err)
-	}
-	return s
-}
-
 // world is the fixture most tests start from: bank BANKA, users alice and bob.
 func world(t testing.TB) *dbtest.DB {
 	db := dbtest.New(t)

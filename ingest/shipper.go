@@ -232,71 +232,77 @@ func (s *Shipper) failed(err error) error {
 	return err
 }
 
-func (s *Shipper) shipTxEvents(ctx context.Context) (shipped int, more bool, err error) {
-	rows, err := queries.OutboxTxEventsNext(ctx, s.PG, s.BatchSize)
-	if err != nil || len(rows) == 0 {
-		return 0, false, err
-	}
-	seqs := make([]int64, len(rows))
-	for i, r := range rows {
-		seqs[i] = int64(r.Seq)
-	}
-	send, err := s.unshipped(ctx, len(rows), func(i int) (uint64, time.Time) { return rows[i].Seq, rows[i].At },
-		queries.IngestShippedTxEvents)
-	if err != nil {
-		return 0, false, err
-	}
-	for _, month := range byMonth(send, func(i int) time.Time { return rows[i].At }) {
-		part := make([]queries.OutboxTxEvent, len(month))
-		for j, i := range month {
-			part[j] = rows[i]
-		}
-		if err := s.insert(ctx, func(ctx context.Context) error { return queries.IngestInsertTxEvents(ctx, s.CH, part) }); err != nil {
-			return shipped, false, err
-		}
-		shipped += len(part)
-		s.count(len(part), 0)
-	}
-	s.count(0, len(rows)-len(send))
-	if err := s.touch(ctx, len(rows), func(i int) (uuid.UUID, time.Time) { return rows[i].UserID, rows[i].At }); err != nil {
-		return shipped, false, err
-	}
-	if err := queries.OutboxTxEventsDelete(ctx, s.PG, seqs); err != nil {
-		return shipped, false, err
-	}
-	return shipped, len(rows) == s.BatchSize, nil
+// outbox is one outbox table and its ClickHouse table: how to read, send, probe and delete
+// its rows, and what each row's number, time and user are.
+type outbox[R any] struct {
+	next   func(ctx context.Context, q queries.Querier, limit int) ([]R, error)
+	insert func(ctx context.Context, ch driver.Conn, rows []R) error
+	probe  shippedFunc
+	remove func(ctx context.Context, q queries.Querier, seqs []int64) error
+	row    func(r *R) (seq uint64, at time.Time, user uuid.UUID)
 }
 
-func (s *Shipper) shipActivity(ctx context.Context) (shipped int, more bool, err error) {
-	rows, err := queries.OutboxActivityNext(ctx, s.PG, s.BatchSize)
+var (
+	txEventsOutbox = outbox[queries.OutboxTxEvent]{
+		next: queries.OutboxTxEventsNext, insert: queries.IngestInsertTxEvents,
+		probe: queries.IngestShippedTxEvents, remove: queries.OutboxTxEventsDelete,
+		row: func(r *queries.OutboxTxEvent) (uint64, time.Time, uuid.UUID) { return r.Seq, r.At, r.UserID },
+	}
+	activityOutbox = outbox[queries.OutboxActivity]{
+		next: queries.OutboxActivityNext, insert: queries.IngestInsertActivity,
+		probe: queries.IngestShippedActivity, remove: queries.OutboxActivityDelete,
+		row: func(r *queries.OutboxActivity) (uint64, time.Time, uuid.UUID) { return r.Seq, r.At, r.UserID },
+	}
+)
+
+func (s *Shipper) shipTxEvents(ctx context.Context) (int, bool, error) {
+	return ship(ctx, s, txEventsOutbox)
+}
+
+func (s *Shipper) shipActivity(ctx context.Context) (int, bool, error) {
+	return ship(ctx, s, activityOutbox)
+}
+
+// ship moves the oldest BatchSize rows of one outbox: those ClickHouse may already have are
+// asked about first (when unsure), the rest sent one month per insert, then the users touched
+// and the rows deleted. more says a full batch was read (there may be more waiting).
+func ship[R any](ctx context.Context, s *Shipper, o outbox[R]) (shipped int, more bool, err error) {
+	rows, err := o.next(ctx, s.PG, s.BatchSize)
 	if err != nil || len(rows) == 0 {
 		return 0, false, err
 	}
 	seqs := make([]int64, len(rows))
-	for i, r := range rows {
-		seqs[i] = int64(r.Seq)
+	for i := range rows {
+		seq, _, _ := o.row(&rows[i])
+		seqs[i] = int64(seq)
 	}
-	send, err := s.unshipped(ctx, len(rows), func(i int) (uint64, time.Time) { return rows[i].Seq, rows[i].At },
-		queries.IngestShippedActivity)
+	seqAt := func(i int) (uint64, time.Time) {
+		seq, at, _ := o.row(&rows[i])
+		return seq, at
+	}
+	send, err := s.unshipped(ctx, len(rows), seqAt, o.probe)
 	if err != nil {
 		return 0, false, err
 	}
-	for _, month := range byMonth(send, func(i int) time.Time { return rows[i].At }) {
-		part := make([]queries.OutboxActivity, len(month))
+	for _, month := range byMonth(send, func(i int) time.Time { _, at := seqAt(i); return at }) {
+		part := make([]R, len(month))
 		for j, i := range month {
 			part[j] = rows[i]
 		}
-		if err := s.insert(ctx, func(ctx context.Context) error { return queries.IngestInsertActivity(ctx, s.CH, part) }); err != nil {
+		if err := s.insert(ctx, func(ctx context.Context) error { return o.insert(ctx, s.CH, part) }); err != nil {
 			return shipped, false, err
 		}
 		shipped += len(part)
 		s.count(len(part), 0)
 	}
 	s.count(0, len(rows)-len(send))
-	if err := s.touch(ctx, len(rows), func(i int) (uuid.UUID, time.Time) { return rows[i].UserID, rows[i].At }); err != nil {
+	if err := s.touch(ctx, len(rows), func(i int) (uuid.UUID, time.Time) {
+		_, at, user := o.row(&rows[i])
+		return user, at
+	}); err != nil {
 		return shipped, false, err
 	}
-	if err := queries.OutboxActivityDelete(ctx, s.PG, seqs); err != nil {
+	if err := o.remove(ctx, s.PG, seqs); err != nil {
 		return shipped, false, err
 	}
 	return shipped, len(rows) == s.BatchSize, nil

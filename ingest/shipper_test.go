@@ -13,32 +13,15 @@ import (
 	"mari/queries"
 )
 
-// chCount runs a ClickHouse query returning one value, as text.
-func chCount(t testing.TB, db *dbtest.DB, sql string) string {
-	t.Helper()
-	rows, err := db.CH.Query(context.Background(), sql)
-	if err != nil {
-		t.Fatalf("%s: %v", sql, err)
-	}
-	defer rows.Close()
-	var out string
-	for rows.Next() {
-		if err := rows.Scan(&out); err != nil {
-			t.Fatalf("%s: %v", sql, err)
-		}
-	}
-	return out
-}
-
 // The figures ClickHouse's raw tables and its pre-aggregations hold for the test day: event
 // rows, completed rows in the per-minute view, amount in the per-day bank view, activity rows.
 func chFigures(t testing.TB, db *dbtest.DB) string {
 	t.Helper()
 	return fmt.Sprintf("events=%s minute_completed=%s bank_cents=%s activity=%s",
-		chCount(t, db, `SELECT toString(count()) FROM transaction_events`),
-		chCount(t, db, `SELECT toString(sum(events)) FROM events_per_minute WHERE event_type = 'completed'`),
-		chCount(t, db, `SELECT toString(toInt64(sum(amount) * 100)) FROM daily_bank_events`),
-		chCount(t, db, `SELECT toString(count()) FROM user_activity`))
+		db.CHText(t, `SELECT toString(count()) FROM transaction_events`),
+		db.CHText(t, `SELECT toString(sum(events)) FROM events_per_minute WHERE event_type = 'completed'`),
+		db.CHText(t, `SELECT toString(toInt64(sum(amount) * 100)) FROM daily_bank_events`),
+		db.CHText(t, `SELECT toString(count()) FROM user_activity`))
 }
 
 func TestShipperWritesEachRowOnceEvenAfterAnUnknownOutcome(t *testing.T) {
@@ -79,7 +62,7 @@ func TestShipperWritesEachRowOnceEvenAfterAnUnknownOutcome(t *testing.T) {
 	if st := sh.Stats(); st.Skipped != 4 || st.Shipped != 2 || st.Probes < 1 {
 		t.Errorf("stats %+v", st)
 	}
-	if n := count(t, db, `SELECT (SELECT count(*) FROM ch_outbox_transaction_events) + (SELECT count(*) FROM ch_outbox_user_activity)`); n != 0 {
+	if n := db.Int(t, `SELECT (SELECT count(*) FROM ch_outbox_transaction_events) + (SELECT count(*) FROM ch_outbox_user_activity)`); n != 0 {
 		t.Errorf("%d rows left in the outbox", n)
 	}
 	// Nothing more to do, nothing more written.
@@ -89,7 +72,7 @@ func TestShipperWritesEachRowOnceEvenAfterAnUnknownOutcome(t *testing.T) {
 	if got := chFigures(t, db); got != want {
 		t.Errorf("after a second round: %s", got)
 	}
-	if got := chCount(t, db, `SELECT toString(event_id) FROM user_activity WHERE activity_type = 'login' ORDER BY timestamp DESC LIMIT 1`); got != evID("a1").String() {
+	if got := db.CHText(t, `SELECT toString(event_id) FROM user_activity WHERE activity_type = 'login' ORDER BY timestamp DESC LIMIT 1`); got != evID("a1").String() {
 		t.Errorf("activity event_id %s", got)
 	}
 }

@@ -32,7 +32,7 @@ func TestIngestAppliesOnceAndRedeliveryChangesNothing(t *testing.T) {
 	}
 	check := func(when string) {
 		t.Helper()
-		got := text(t, db, `SELECT status || ' ' || amount || ' ' || processing_time_ms || ' ' ||
+		got := db.Text(t, `SELECT status || ' ' || amount || ' ' || processing_time_ms || ' ' ||
 			to_char(completed_at AT TIME ZONE 'Africa/Johannesburg', 'HH24:MI:SS') FROM transactions WHERE id = $1`, txID("T1"))
 		if got != "COMPLETED 100.50 1200 10:00:03" {
 			t.Errorf("%s: transaction %q", when, got)
@@ -42,7 +42,7 @@ func TestIngestAppliesOnceAndRedeliveryChangesNothing(t *testing.T) {
 			`SELECT count(*) FROM ingest_dead_letters`: 1,
 			`SELECT count(*) FROM transactions`:        1,
 		} {
-			if n := count(t, db, sql); n != want {
+			if n := db.Int(t, sql); n != want {
 				t.Errorf("%s: %s = %d, want %d", when, sql, n, want)
 			}
 		}
@@ -54,7 +54,7 @@ func TestIngestAppliesOnceAndRedeliveryChangesNothing(t *testing.T) {
 			t.Errorf("%s: ClickHouse %s, want %s", when, got, want)
 		}
 		// last_active moves when the events are shipped, to alice's newest: the completion.
-		if got := text(t, db, `SELECT to_char(last_active AT TIME ZONE 'Africa/Johannesburg', 'HH24:MI:SS') FROM users WHERE id = $1`,
+		if got := db.Text(t, `SELECT to_char(last_active AT TIME ZONE 'Africa/Johannesburg', 'HH24:MI:SS') FROM users WHERE id = $1`,
 			dbtest.UserID("alice")); got != "10:00:03" {
 			t.Errorf("%s: alice last active %s", when, got)
 		}
@@ -66,7 +66,7 @@ func TestIngestAppliesOnceAndRedeliveryChangesNothing(t *testing.T) {
 		t.Fatalf("second delivery: %+v", res)
 	}
 	check("second delivery")
-	if n := count(t, db, `SELECT times_seen FROM ingest_dead_letters`); n != 2 {
+	if n := db.Int(t, `SELECT times_seen FROM ingest_dead_letters`); n != 2 {
 		t.Errorf("the malformed line was seen %d times, want 2", n)
 	}
 }
@@ -90,14 +90,14 @@ func TestLateContradictingFinalIsRejected(t *testing.T) {
 	if !strings.Contains(res.Rejected[0].Error, "already COMPLETED") || !strings.Contains(res.Rejected[1].Error, "already initiated") {
 		t.Errorf("reasons: %+v", res.Rejected)
 	}
-	if got := text(t, db, `SELECT status FROM transactions WHERE id = $1`, txID("T1")); got != "COMPLETED" {
+	if got := db.Text(t, `SELECT status FROM transactions WHERE id = $1`, txID("T1")); got != "COMPLETED" {
 		t.Errorf("status %s", got)
 	}
-	if n := count(t, db, `SELECT count(*) FROM ch_outbox_transaction_events WHERE event_type = 'failed'`); n != 0 {
+	if n := db.Int(t, `SELECT count(*) FROM ch_outbox_transaction_events WHERE event_type = 'failed'`); n != 0 {
 		t.Errorf("%d failed rows queued for ClickHouse", n)
 	}
 	// Rejected events are not in the ledger: fixed and sent again, they are judged again.
-	if n := count(t, db, `SELECT count(*) FROM ingest_ledger WHERE event_id = $1`, evID("f1")); n != 0 {
+	if n := db.Int(t, `SELECT count(*) FROM ingest_ledger WHERE event_id = $1`, evID("f1")); n != 0 {
 		t.Errorf("rejected event recorded as seen")
 	}
 }
@@ -116,7 +116,7 @@ func TestHeldEventsApplyWhenTheirReferenceArrives(t *testing.T) {
 	}
 	// Delivered again while it waits: still one held row each.
 	ingestOK(t, s, lines(t, final("c1", "T1", "carol", events.Completed, "2026-11-30 10:00:03", 1500, "")))
-	if n := count(t, db, `SELECT count(*) FROM ingest_held`); n != 2 {
+	if n := db.Int(t, `SELECT count(*) FROM ingest_held`); n != 2 {
 		t.Fatalf("%d held rows", n)
 	}
 	// Carol signs up and pays; the release applies the completion and the login.
@@ -134,13 +134,13 @@ func TestHeldEventsApplyWhenTheirReferenceArrives(t *testing.T) {
 	if released.Accepted != 2 || released.Held != 0 {
 		t.Fatalf("release: %+v", released)
 	}
-	if got := text(t, db, `SELECT status || ' ' || processing_time_ms FROM transactions WHERE id = $1`, txID("T1")); got != "COMPLETED 1500" {
+	if got := db.Text(t, `SELECT status || ' ' || processing_time_ms FROM transactions WHERE id = $1`, txID("T1")); got != "COMPLETED 1500" {
 		t.Errorf("transaction %s", got)
 	}
-	if n := count(t, db, `SELECT count(*) FROM ingest_held`); n != 0 {
+	if n := db.Int(t, `SELECT count(*) FROM ingest_held`); n != 0 {
 		t.Errorf("%d still held", n)
 	}
-	if n := count(t, db, `SELECT count(*) FROM ch_outbox_user_activity`); n != 1 {
+	if n := db.Int(t, `SELECT count(*) FROM ch_outbox_user_activity`); n != 1 {
 		t.Errorf("%d activity rows queued", n)
 	}
 }

@@ -35,10 +35,10 @@ func TestTokensCreateReplaceAuthenticate(t *testing.T) {
 			t.Errorf("%q: ok=%v err=%v", bad, ok, err)
 		}
 	}
-	if n := count(t, db, `SELECT count(*) FROM audit_log WHERE action LIKE 'ingest_token_%'`); n != 3 {
+	if n := db.Int(t, `SELECT count(*) FROM audit_log WHERE action LIKE 'ingest_token_%'`); n != 3 {
 		t.Errorf("%d audit entries; want created, revoked (replaced), created", n)
 	}
-	if n := count(t, db, `SELECT count(*) FROM ingest_tokens WHERE token_hash = sha256(convert_to($1, 'UTF8'))`, second); n != 1 {
+	if n := db.Int(t, `SELECT count(*) FROM ingest_tokens WHERE token_hash = sha256(convert_to($1, 'UTF8'))`, second); n != 1 {
 		t.Errorf("the token is not stored as its SHA-256")
 	}
 	if _, err := tokens.Create(ctx, "  ", Actor{}); err == nil {

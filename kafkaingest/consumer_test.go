@@ -40,7 +40,7 @@ func TestConsumerAppliesEveryEventOnce(t *testing.T) {
 	c.produceEvents(t, signups)
 	c.waitCommitted(t, g, 20*time.Second)
 	waitFor(t, 15*time.Second, "held events to be released", func() bool {
-		return count(t, db, `SELECT count(*) FROM ingest_held`) == 0
+		return db.Int(t, `SELECT count(*) FROM ingest_held`) == 0
 	})
 
 	// 150 payments of R100.25 + i: 150 × 100.25 + (0 + … + 149) = 15 037.50 + 11 175 = 26 212.50.
@@ -50,7 +50,7 @@ func TestConsumerAppliesEveryEventOnce(t *testing.T) {
 	if got := pgFigures(t, db); got != want {
 		t.Errorf("PostgreSQL:\n got %+v\nwant %+v", got, want)
 	}
-	if n := count(t, db, `SELECT count(*) FROM users`); n != 12 {
+	if n := db.Int(t, `SELECT count(*) FROM users`); n != 12 {
 		t.Errorf("users = %d, want 12", n)
 	}
 	st := con.Stats()
@@ -86,7 +86,7 @@ func TestConsumerKilledBeforeCommitLeavesNothingDoubled(t *testing.T) {
 	if applied == 0 || applied > 100 {
 		t.Fatalf("first consumer applied %d events before dying, want one batch (1..100)", applied)
 	}
-	if n := count(t, db, `SELECT count(*) FROM ingest_ledger`); n != applied {
+	if n := db.Int(t, `SELECT count(*) FROM ingest_ledger`); n != applied {
 		t.Fatalf("ledger holds %d events, the dead consumer applied %d", n, applied)
 	}
 	if n := c.committed(t, g); n != 0 {
@@ -220,7 +220,7 @@ func TestConsumerDeadLettersPoisonAndGoesOn(t *testing.T) {
 	if got := pgFigures(t, db); got != want {
 		t.Errorf("PostgreSQL:\n got %+v\nwant %+v", got, want)
 	}
-	if n := count(t, db, `SELECT sum(times_seen) FROM ingest_dead_letters`); n != 8 {
+	if n := db.Int(t, `SELECT sum(times_seen) FROM ingest_dead_letters`); n != 8 {
 		t.Errorf("dead letters seen %d times, want each once (8)", n)
 	}
 	if st := con.Stats(); st.Rejected != 8 || st.DeadLettered != 8 || st.Applied != 180 {
@@ -314,7 +314,7 @@ func TestConsumerRetriesThroughPostgresOutage(t *testing.T) {
 	outageEnds := time.Now().Add(2 * time.Second)
 	for time.Now().Before(outageEnds) {
 		committed := c.committed(t, g)
-		applied := count(t, db, `SELECT count(*) FROM ingest_ledger`) // directly, not through the proxy
+		applied := db.Int(t, `SELECT count(*) FROM ingest_ledger`) // directly, not through the proxy
 		if committed != frozen || committed > applied {
 			t.Fatalf("during the outage: %d offsets committed (%d when it began), %d events applied", committed, frozen, applied)
 		}

@@ -282,41 +282,6 @@ func world(t testing.TB, users int) *dbtest.DB {
 	return db
 }
 
-func count(t testing.TB, db *dbtest.DB, sql string, args ...any) int64 {
-	t.Helper()
-	var n int64
-	if err := db.PG.QueryRow(context.Background(), sql, args...).Scan(&n); err != nil {
-		t.Fatalf("%s: %v", sql, err)
-	}
-	return n
-}
-
-func text(t testing.TB, db *dbtest.DB, sql string, args ...any) string {
-	t.Helper()
-	var s string
-	if err := db.PG.QueryRow(context.Background(), sql, args...).Scan(&s); err != nil {
-		t.Fatalf("%s: %v", sql, err)
-	}
-	return s
-}
-
-// chText runs a ClickHouse query returning one value as text.
-func chText(t testing.TB, db *dbtest.DB, sql string) string {
-	t.Helper()
-	rows, err := db.CH.Query(context.Background(), sql)
-	if err != nil {
-		t.Fatalf("%s: %v", sql, err)
-	}
-	defer rows.Close()
-	var out string
-	for rows.Next() {
-		if err := rows.Scan(&out); err != nil {
-			t.Fatalf("%s: %v", sql, err)
-		}
-	}
-	return out
-}
-
 // payments is the story of n payments between users u0..u(users-1), from prefix: payment i
 // of R(100.25 + i) goes initiated, seal captured, submitted, then failed when i%4 == 3 and
 // completed otherwise, a minute after the one before.
@@ -359,15 +324,15 @@ type figures struct {
 func pgFigures(t testing.TB, db *dbtest.DB) figures {
 	t.Helper()
 	return figures{
-		Transactions: count(t, db, `SELECT count(*) FROM transactions`),
-		Completed:    count(t, db, `SELECT count(*) FROM transactions WHERE status = 'COMPLETED'`),
-		Failed:       count(t, db, `SELECT count(*) FROM transactions WHERE status = 'FAILED'`),
-		Amount:       text(t, db, `SELECT coalesce(sum(amount), 0)::text FROM transactions`),
-		Ledger:       count(t, db, `SELECT count(*) FROM ingest_ledger`),
-		OutboxTx:     count(t, db, `SELECT count(*) FROM ch_outbox_transaction_events`),
-		OutboxAct:    count(t, db, `SELECT count(*) FROM ch_outbox_user_activity`),
-		Held:         count(t, db, `SELECT count(*) FROM ingest_held`),
-		Dead:         count(t, db, `SELECT count(*) FROM ingest_dead_letters`),
+		Transactions: db.Int(t, `SELECT count(*) FROM transactions`),
+		Completed:    db.Int(t, `SELECT count(*) FROM transactions WHERE status = 'COMPLETED'`),
+		Failed:       db.Int(t, `SELECT count(*) FROM transactions WHERE status = 'FAILED'`),
+		Amount:       db.Text(t, `SELECT coalesce(sum(amount), 0)::text FROM transactions`),
+		Ledger:       db.Int(t, `SELECT count(*) FROM ingest_ledger`),
+		OutboxTx:     db.Int(t, `SELECT count(*) FROM ch_outbox_transaction_events`),
+		OutboxAct:    db.Int(t, `SELECT count(*) FROM ch_outbox_user_activity`),
+		Held:         db.Int(t, `SELECT count(*) FROM ingest_held`),
+		Dead:         db.Int(t, `SELECT count(*) FROM ingest_dead_letters`),
 	}
 }
 
@@ -379,9 +344,9 @@ func shipAll(t testing.TB, db *dbtest.DB) string {
 		t.Fatalf("ship: %v", err)
 	}
 	return fmt.Sprintf("events=%s amount=%s activity=%s",
-		chText(t, db, `SELECT toString(count()) FROM transaction_events`),
-		chText(t, db, `SELECT toString(sum(amount)) FROM transaction_events`),
-		chText(t, db, `SELECT toString(count()) FROM user_activity`))
+		db.CHText(t, `SELECT toString(count()) FROM transaction_events`),
+		db.CHText(t, `SELECT toString(sum(amount)) FROM transaction_events`),
+		db.CHText(t, `SELECT toString(count()) FROM user_activity`))
 }
 
 // viaProxy is a pool to db's PostgreSQL through a proxy the test can cut.
