@@ -23,7 +23,7 @@ $(sed 's/^/    /' <<<"$credentials")
     bin/mari admin create -email you@mari.example -role admin
 $(if [ "${SIMULATE_RATE:-0}" != "0" ]; then
   printf '  A live demo stream sends %s events a second to /ingest/v1 (log: .data/simulate.log);\n' "$SIMULATE_RATE"
-  printf '  make run SIMULATE_RATE=0 serves without it, SIMULATE_RATE=50 makes it busier.\n'
+  printf '  make run SIMULATE_RATE=0 serves without it, SIMULATE_RATE=20 makes it busier.\n'
 fi)
   Stop with Ctrl-C (the server and the stream). The databases keep running (make db-stop stops them).
   ------------------------------------------------------------------------------
