@@ -16,8 +16,9 @@ import (
 	"mari/kafkaingest"
 )
 
-// throughputKafka produces o.Events events into an in-process Kafka-protocol broker (kfake,
-// four partitions a topic, keyed by transaction id as producers do) and then times the
+// throughputKafka produces o.Events events of a stream (see stream) into an in-process
+// Kafka-protocol broker (kfake, four partitions a topic, keyed by transaction id as producers
+// do) and then times the
 // consumer group, applying batches of size, until every record is applied in PostgreSQL and
 // until the outbox is empty in ClickHouse too. Production is not timed: the figure is how fast
 // a backlog drains.
@@ -35,25 +36,24 @@ func (env *ingestEnv) throughputKafka(ctx context.Context, size int) (Throughput
 	if err != nil {
 		return ThroughputResult{}, err
 	}
-	now := time.Now()
-	total := 0
-	for total < env.o.Events {
-		var recs []*kgo.Record
-		for range 1000 {
-			for _, e := range env.payment(now.Add(-time.Duration(env.rng.IntN(3000)) * time.Second)) {
-				v, err := json.Marshal(e)
-				if err != nil {
-					producer.Close()
-					return ThroughputResult{}, err
-				}
-				recs = append(recs, &kgo.Record{Topic: string(events.TransactionEvents), Key: []byte(e.Transaction.TransactionID.String()), Value: v})
+	evs := env.stream(env.o.Events)
+	total := len(evs)
+	for len(evs) > 0 {
+		n := min(1000, len(evs))
+		recs := make([]*kgo.Record, n)
+		for i, e := range evs[:n] {
+			v, err := json.Marshal(e)
+			if err != nil {
+				producer.Close()
+				return ThroughputResult{}, err
 			}
+			recs[i] = &kgo.Record{Topic: string(events.TransactionEvents), Key: []byte(e.Transaction.TransactionID.String()), Value: v}
 		}
 		if err := producer.ProduceSync(ctx, recs...).FirstErr(); err != nil {
 			producer.Close()
 			return ThroughputResult{}, err
 		}
-		total += len(recs)
+		evs = evs[n:]
 	}
 	producer.Close()
 

@@ -182,3 +182,42 @@ func BenchmarkParse(b *testing.B) {
 		}
 	}
 }
+
+// FuzzParse: no line makes Parse panic, and whatever it accepts is written back by MarshalJSON
+// as a line it accepts again, unchanged. `go test` runs the seeds; `go test -fuzz Parse
+// ./events` searches further.
+func FuzzParse(f *testing.F) {
+	for _, c := range contractCases {
+		f.Add(string(c.topic), c.line)
+	}
+	for _, s := range []string{``, `{}`, `null`, `[]`, `"x"`, `{"amount":1e400}`, `{"amount":"-0"}`,
+		`{"processing_time_ms":99999999999999999999}`, `{"event_id":{"a":[[[[]]]]}}`, "{\"event_id\":\"\xff\"}",
+		`{"timestamp":"2026-12-01T09:30:00+25:00"}`, `{"sentinel_score":"NaN"}`} {
+		f.Add(string(TransactionEvents), s)
+	}
+	p := Parser{Now: func() time.Time { return contractNow }}
+	f.Fuzz(func(t *testing.T, topic, line string) {
+		tp, ok := ParseTopic(topic)
+		if !ok {
+			return
+		}
+		e, err := p.Parse(tp, []byte(line))
+		if err != nil {
+			if err.Error() == "" {
+				t.Fatal("an empty reason")
+			}
+			return
+		}
+		b, err := e.MarshalJSON()
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, err := p.Parse(tp, b)
+		if err != nil {
+			t.Fatalf("%q was accepted, its re-encoding %s is not: %v", line, b, err)
+		}
+		if b2, _ := again.MarshalJSON(); string(b2) != string(b) {
+			t.Fatalf("%s became %s", b, b2)
+		}
+	})
+}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/google/uuid"
+
 	"mari/events"
 	"mari/queries"
 )
@@ -26,25 +28,36 @@ func (s *Store) ReleaseHeld(ctx context.Context) (Result, error) {
 		return total, err
 	}
 	for _, topic := range events.Topics {
-		held, err := queries.IngestHeldDue(ctx, s.PG, string(topic), releaseBatch)
-		if err != nil {
-			return total, err
+		// Page by (held_at, event_id): events still waiting stay behind, and a backlog (a
+		// burst of completions that overtook their payments) is judged in one pass.
+		var afterAt time.Time
+		var afterID uuid.UUID
+		for {
+			held, err := queries.IngestHeldDue(ctx, s.PG, string(topic), releaseBatch, afterAt, afterID)
+			if err != nil {
+				return total, err
+			}
+			if len(held) == 0 {
+				break
+			}
+			last := held[len(held)-1]
+			afterAt, afterID = last.At, last.EventID
+			ls := make([]Line, len(held))
+			for i, h := range held {
+				ls[i] = Line{Topic: topic, Data: []byte(h.Payload), Source: h.Source}
+			}
+			res, err := s.ingest(ctx, ls, true)
+			if err != nil {
+				return total, err
+			}
+			total.Accepted += res.Accepted
+			total.Duplicates += res.Duplicates
+			total.Held += res.Held
+			total.Rejected = append(total.Rejected, res.Rejected...)
+			if len(held) < releaseBatch {
+				break
+			}
 		}
-		if len(held) == 0 {
-			continue
-		}
-		ls := make([]Line, len(held))
-		for i, h := range held {
-			ls[i] = Line{Topic: topic, Data: []byte(h.Payload), Source: h.Source}
-		}
-		res, err := s.ingest(ctx, ls, true)
-		if err != nil {
-			return total, err
-		}
-		total.Accepted += res.Accepted
-		total.Duplicates += res.Duplicates
-		total.Held += res.Held
-		total.Rejected = append(total.Rejected, res.Rejected...)
 	}
 	return total, nil
 }

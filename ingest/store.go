@@ -339,17 +339,8 @@ func writeEffects(ctx context.Context, tx pgx.Tx, fx *Effects) error {
 	} else if n != int64(len(users)) {
 		return errRace
 	}
-	var txs []queries.IngestNewTx
-	for _, t := range fx.NewTx {
-		txs = append(txs, queries.IngestNewTx{ID: t.TransactionID, Sender: t.UserID, Recipient: t.RecipientID,
-			Amount: t.Amount.Decimal, Currency: t.Currency, Seal: t.PhysicsSealHash, Bank: t.BankID, At: t.Timestamp,
-			Channel: t.Channel, Device: t.DeviceType, AppVersion: t.AppVersion})
-	}
-	if n, err := queries.IngestInsertTransactions(ctx, tx, txs); err != nil {
-		return err
-	} else if n != int64(len(txs)) {
-		return errRace
-	}
+	// A payment initiated and finalised in the same batch is inserted in its final state.
+	finalOf := map[uuid.UUID]*queries.IngestFinal{}
 	var finals []queries.IngestFinal
 	for _, f := range fx.Finals {
 		status := "COMPLETED"
@@ -359,9 +350,30 @@ func writeEffects(ctx context.Context, tx pgx.Tx, fx *Effects) error {
 		finals = append(finals, queries.IngestFinal{ID: f.TransactionID, Status: status, At: f.Timestamp,
 			MS: *f.ProcessingTimeMS, Reason: f.FailureReason})
 	}
-	if n, err := queries.IngestFinalizeTransactions(ctx, tx, finals); err != nil {
+	for i := range finals {
+		finalOf[finals[i].ID] = &finals[i]
+	}
+	var txs []queries.IngestNewTx
+	for _, t := range fx.NewTx {
+		txs = append(txs, queries.IngestNewTx{ID: t.TransactionID, Sender: t.UserID, Recipient: t.RecipientID,
+			Amount: t.Amount.Decimal, Currency: t.Currency, Seal: t.PhysicsSealHash, Bank: t.BankID, At: t.Timestamp,
+			Channel: t.Channel, Device: t.DeviceType, AppVersion: t.AppVersion, Final: finalOf[t.TransactionID]})
+		delete(finalOf, t.TransactionID)
+	}
+	if n, err := queries.IngestInsertTransactions(ctx, tx, txs); err != nil {
 		return err
-	} else if n != int64(len(finals)) {
+	} else if n != int64(len(txs)) {
+		return errRace
+	}
+	var later []queries.IngestFinal
+	for _, f := range finals {
+		if finalOf[f.ID] != nil { // not inserted final above: a payment already stored
+			later = append(later, f)
+		}
+	}
+	if n, err := queries.IngestFinalizeTransactions(ctx, tx, later); err != nil {
+		return err
+	} else if n != int64(len(later)) {
 		return errRace
 	}
 	var sIDs []uuid.UUID

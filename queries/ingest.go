@@ -156,7 +156,8 @@ func IngestInsertUsers(ctx context.Context, q Querier, us []IngestNewUser) (int6
 	return tag.RowsAffected(), err
 }
 
-// IngestNewTx is a payment from an initiated event.
+// IngestNewTx is a payment from an initiated event; Final, when set, is its completed or
+// failed event from the same batch.
 type IngestNewTx struct {
 	ID, Sender, Recipient uuid.UUID
 	Amount                decimal.Decimal
@@ -164,6 +165,7 @@ type IngestNewTx struct {
 	At                    time.Time
 	Channel, Device       string
 	AppVersion            string
+	Final                 *IngestFinal
 }
 
 // IngestInsertTransactions inserts pending payments and returns how many were new.
@@ -175,13 +177,18 @@ func IngestInsertTransactions(ctx context.Context, q Querier, ts []IngestNewTx) 
 	ids, senders, recipients := make([]uuid.UUID, n), make([]uuid.UUID, n), make([]uuid.UUID, n)
 	amounts, currencies, seals, banks := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	ats, channels, devices, versions := make([]time.Time, n), make([]string, n), make([]string, n), make([]string, n)
+	statuses, completed, ms, reasons := make([]string, n), make([]string, n), make([]int32, n), make([]string, n)
 	for i, t := range ts {
 		ids[i], senders[i], recipients[i] = t.ID, t.Sender, t.Recipient
 		amounts[i], currencies[i], seals[i], banks[i] = t.Amount.StringFixed(2), t.Currency, t.Seal, t.Bank
 		ats[i], channels[i], devices[i], versions[i] = t.At, t.Channel, t.Device, t.AppVersion
+		statuses[i], ms[i] = "PENDING", -1
+		if f := t.Final; f != nil {
+			statuses[i], completed[i], ms[i], reasons[i] = f.Status, f.At.Format(time.RFC3339Nano), f.MS, f.Reason
+		}
 	}
 	tag, err := q.Exec(ctx, SQL("pg/ingest_insert_transactions"), raw16(ids), raw16(senders), raw16(recipients), amounts, currencies,
-		seals, banks, ats, channels, devices, versions)
+		seals, banks, ats, channels, devices, versions, statuses, completed, ms, reasons)
 	return tag.RowsAffected(), err
 }
 
@@ -260,9 +267,10 @@ func IngestUnhold(ctx context.Context, q Querier, ids []uuid.UUID) error {
 	return err
 }
 
-// IngestHeldDue returns up to limit held events of topic, oldest first.
-func IngestHeldDue(ctx context.Context, q Querier, topic string, limit int) ([]IngestHeldRow, error) {
-	rows, err := q.Query(ctx, SQL("pg/ingest_held_due"), topic, limit)
+// IngestHeldDue returns up to limit held events of topic, oldest first, after the one held at
+// afterAt with id afterID (zero values: from the first).
+func IngestHeldDue(ctx context.Context, q Querier, topic string, limit int, afterAt time.Time, afterID uuid.UUID) ([]IngestHeldRow, error) {
+	rows, err := q.Query(ctx, SQL("pg/ingest_held_due"), topic, limit, afterAt, [16]byte(afterID))
 	if err != nil {
 		return nil, err
 	}
