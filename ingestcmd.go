@@ -41,13 +41,10 @@ func ingestCmd(ctx context.Context, log *slog.Logger, args []string) error {
 	defer ch.Close()
 	brokers := kafkaingest.Brokers(cfg.KafkaBrokers)
 
-	store := ingest.NewStore(pg, log)
+	// Each batch the consumer stores wakes the shipper rather than waiting for its next look.
 	shipper := ingest.NewShipper(pg, ch, log)
-	shipper.Store = store
-	// Each committed batch wakes the shipper rather than leaving its rows until the next tick.
-	store.Committed = shipper.Wake
 
-	consumer, err := kafkaingest.New(store, kafkaingest.Options{
+	consumer, err := kafkaingest.New(shipper.Store, kafkaingest.Options{
 		Brokers: brokers, Group: cfg.KafkaGroup, BatchRecords: *batchRecords,
 	}, log)
 	if err != nil {

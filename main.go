@@ -193,10 +193,7 @@ func serve(ctx context.Context, log *slog.Logger) error {
 	// Events posted to /ingest/v1 are stored in PostgreSQL by the request; the shipper moves
 	// them on to ClickHouse, woken by each stored batch, and applies held events whose user or
 	// payment has arrived. Several instances share the work through a lease.
-	store := ingest.NewStore(pg, log)
 	shipper := ingest.NewShipper(pg, ch, log)
-	shipper.Store = store
-	store.Committed = shipper.Wake
 	shipCtx, stopShipper := context.WithCancel(ctx)
 	var ingestion sync.WaitGroup
 	ingestion.Add(1)
@@ -207,7 +204,7 @@ func serve(ctx context.Context, log *slog.Logger) error {
 		ingestion.Add(1)
 		go func() {
 			defer ingestion.Done()
-			if err := kafkaingest.RunKafka(shipCtx, cfg, store, log); err != nil && shipCtx.Err() == nil {
+			if err := kafkaingest.RunKafka(shipCtx, cfg, shipper.Store, log); err != nil && shipCtx.Err() == nil {
 				log.Error("Kafka consumer stopped; events arrive over HTTP only until a restart", "err", err)
 			}
 		}()

@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"mari/auth"
 	"mari/config"
 	"mari/dbconn"
 	"mari/ingest"
@@ -35,7 +36,7 @@ func ingestTokenCmd(ctx context.Context, args []string) error {
 	}
 	defer pg.Close()
 	tokens := ingest.Tokens{PG: pg, Now: time.Now}
-	cli := ingest.Actor{}
+	cli := auth.Actor{Email: "command line (mari ingest-token)"}
 	switch args[0] {
 	case "create":
 		fs := flag.NewFlagSet("ingest-token create", flag.ContinueOnError)

@@ -23,6 +23,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/shopspring/decimal"
 
+	"mari/auth"
 	"mari/calendar"
 	"mari/config"
 	"mari/dbconn"
@@ -160,7 +161,6 @@ func withIngestDB[R any](ctx context.Context, o IngestOptions, run func(*ingestE
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	env.shipper = ingest.NewShipper(pg, ch, quiet)
-	env.shipper.Store = ingest.NewStore(pg, quiet)
 	cfg := o.Config
 	cfg.IngestMaxBody = 64 << 20
 	cfg.Scheduler = false
@@ -195,7 +195,7 @@ func (env *ingestEnv) seed(ctx context.Context) error {
 		})); err != nil {
 		return err
 	}
-	tok, err := ingest.Tokens{PG: env.pg, Now: time.Now}.Create(ctx, "bench", ingest.Actor{})
+	tok, err := ingest.Tokens{PG: env.pg, Now: time.Now}.Create(ctx, "bench", auth.Actor{})
 	env.token = tok
 	return err
 }

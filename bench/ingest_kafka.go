@@ -12,7 +12,6 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"mari/events"
-	"mari/ingest"
 	"mari/kafkaingest"
 )
 
@@ -58,9 +57,7 @@ func (env *ingestEnv) throughputKafka(ctx context.Context, size int) (Throughput
 	producer.Close()
 
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	store := ingest.NewStore(env.pg, quiet)
-	store.Committed = env.shipper.Wake
-	consumer, err := kafkaingest.New(store, kafkaingest.Options{Brokers: cluster.ListenAddrs(), Group: "bench", BatchRecords: size}, quiet)
+	consumer, err := kafkaingest.New(env.shipper.Store, kafkaingest.Options{Brokers: cluster.ListenAddrs(), Group: "bench", BatchRecords: size}, quiet)
 	if err != nil {
 		return ThroughputResult{}, err
 	}

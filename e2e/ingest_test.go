@@ -33,7 +33,6 @@ func TestIngestTokenToWallScreenInBrowser(t *testing.T) {
 	dbtest.User{Name: "bob", Created: "2026-01-06 09:00:00"}.Insert(t, db)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	shipper := ingest.NewShipper(db.PG, db.CH, logger)
-	shipper.Store = ingest.NewStore(db.PG, logger)
 	shipCtx, stop := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); shipper.Run(shipCtx) }()

@@ -10,7 +10,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"mari/auth"
 	"mari/calendar"
 	"mari/ingest"
 	"mari/queries"
@@ -93,18 +92,15 @@ func (h *IngestAdmin) status(ctx context.Context, v *views.IngestPage) {
 		v.OldestHeld = sastTime(*s.OldestHeld)
 	}
 	v.Waiting = views.Count(b.TxEvents + b.Activity)
-}
-
-func ingestActor(c echo.Context) ingest.Actor {
-	me, _ := auth.Current(c)
-	id := me.ID
-	return ingest.Actor{ID: &id, Email: me.Email, IP: c.RealIP()}
+	if b.Oldest != nil {
+		v.OldestWaiting = sastTime(*b.Oldest)
+	}
 }
 
 // CreateToken makes a token and shows it, once.
 func (h *IngestAdmin) CreateToken(c echo.Context) error {
 	name := c.FormValue("name")
-	token, err := h.tokens.Create(c.Request().Context(), name, ingestActor(c))
+	token, err := h.tokens.Create(c.Request().Context(), name, actor(c))
 	if err != nil {
 		if errors.Is(err, ingest.ErrTokenNameTaken) {
 			return h.page(c, http.StatusConflict, views.IngestPage{Error: err.Error(), NewName: name})
@@ -123,7 +119,7 @@ func (h *IngestAdmin) RevokeToken(c echo.Context) error {
 	if err != nil || id <= 0 {
 		return h.page(c, http.StatusNotFound, views.IngestPage{Error: ingest.ErrNoSuchToken.Error()})
 	}
-	if err := h.tokens.Revoke(c.Request().Context(), id, ingestActor(c)); err != nil {
+	if err := h.tokens.Revoke(c.Request().Context(), id, actor(c)); err != nil {
 		if errors.Is(err, ingest.ErrNoSuchToken) {
 			return h.page(c, http.StatusNotFound, views.IngestPage{Error: err.Error()})
 		}

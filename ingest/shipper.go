@@ -36,10 +36,13 @@ const ShipperLease = "ingest-shipper"
 // that fails between the two keeps the raw rows without the view's. No client can undo that
 // on 18.16 (current versions deduplicate views by insert token on replicated tables).
 type Shipper struct {
-	PG    queries.DB
-	CH    driver.Conn
-	Log   *slog.Logger
-	Store *Store // when set, Run also applies held events whose reference has arrived
+	PG  queries.DB
+	CH  driver.Conn
+	Log *slog.Logger
+	// Store, when set, is where Run applies held events whose user or payment has arrived.
+	// NewShipper sets it to a store of the same database that wakes this shipper after each
+	// batch it stores: give it to the Kafka consumer (or any other writer) of this process.
+	Store *Store
 	// Holder names this process in scheduler_leases.
 	Holder string
 	// BatchSize is the most rows one round reads from an outbox.
@@ -62,22 +65,23 @@ type Shipper struct {
 
 // ShipStats are the shipper's running totals.
 type ShipStats struct {
-	Shipped     int64     // rows inserted into ClickHouse
-	Skipped     int64     // rows found already in ClickHouse when probing, not inserted again
-	Probes      int64     // times it asked ClickHouse what had landed
-	Errors      int64     // failed rounds
-	LastShipped time.Time // when rows last reached ClickHouse
-	LastError   string
+	Shipped int64 // rows inserted into ClickHouse
+	Skipped int64 // rows found already in ClickHouse when probing, not inserted again
+	Probes  int64 // times it asked ClickHouse what had landed
+	Errors  int64 // failed rounds
 }
 
-// NewShipper returns a shipper with the defaults.
+// NewShipper returns a shipper with the defaults and its Store.
 func NewShipper(pg queries.DB, ch driver.Conn, log *slog.Logger) *Shipper {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Shipper{PG: pg, CH: ch, Log: log, Holder: rollup.NewHolderID(), BatchSize: 50000,
+	s := &Shipper{PG: pg, CH: ch, Log: log, Holder: rollup.NewHolderID(), BatchSize: 50000,
 		InsertTimeout: 10 * time.Second, LeaseTTL: 30 * time.Second, Idle: time.Second,
 		wake: make(chan struct{}, 1), uncertain: true}
+	s.Store = NewStore(pg, log)
+	s.Store.Committed = s.Wake
+	return s
 }
 
 // Wake asks Run to look at the outbox now (a batch has just committed).
@@ -228,7 +232,6 @@ func (s *Shipper) failed(err error) error {
 	defer s.mu.Unlock()
 	s.uncertain = true
 	s.stats.Errors++
-	s.stats.LastError = err.Error()
 	return err
 }
 
@@ -398,9 +401,6 @@ func (s *Shipper) count(shipped, skipped int) {
 	defer s.mu.Unlock()
 	s.stats.Shipped += int64(shipped)
 	s.stats.Skipped += int64(skipped)
-	if shipped > 0 {
-		s.stats.LastShipped = time.Now()
-	}
 }
 
 // byMonth groups row indexes by the SAST month of their time (ClickHouse partitions by

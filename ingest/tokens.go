@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"mari/audit"
+	"mari/auth"
 	"mari/queries"
 )
 
@@ -33,14 +34,8 @@ type Tokens struct {
 	Now func() time.Time
 }
 
-// Actor is who creates or revokes a token, for the audit log.
-type Actor struct {
-	ID    *int64 // staff account; nil from the command line
-	Email string // "" from the command line
-	IP    string
-}
-
-func (a Actor) label() string {
+// createdBy is how the token list names who made a token.
+func createdBy(a auth.Actor) string {
 	if a.Email == "" {
 		return "command line"
 	}
@@ -61,17 +56,17 @@ func CheckTokenName(name string) error {
 }
 
 // Create makes a token named name and returns it: the only time it is ever shown.
-func (t Tokens) Create(ctx context.Context, name string, by Actor) (string, error) {
+func (t Tokens) Create(ctx context.Context, name string, by auth.Actor) (string, error) {
 	return t.create(ctx, name, by, false)
 }
 
 // Replace revokes the live token named name, if there is one, and makes its successor, in one
 // transaction: a rotation (the demo simulator gets a fresh token at each `make run`).
-func (t Tokens) Replace(ctx context.Context, name string, by Actor) (string, error) {
+func (t Tokens) Replace(ctx context.Context, name string, by auth.Actor) (string, error) {
 	return t.create(ctx, name, by, true)
 }
 
-func (t Tokens) create(ctx context.Context, name string, by Actor, replace bool) (string, error) {
+func (t Tokens) create(ctx context.Context, name string, by auth.Actor, replace bool) (string, error) {
 	name = strings.TrimSpace(name)
 	if err := CheckTokenName(name); err != nil {
 		return "", err
@@ -99,7 +94,7 @@ func (t Tokens) create(ctx context.Context, name string, by Actor, replace bool)
 			}
 		}
 	}
-	id, ok, err := queries.IngestTokenInsert(ctx, tx, name, hashToken(token), now, by.label())
+	id, ok, err := queries.IngestTokenInsert(ctx, tx, name, hashToken(token), now, createdBy(by))
 	if err != nil {
 		return "", err
 	}
@@ -114,7 +109,7 @@ func (t Tokens) create(ctx context.Context, name string, by Actor, replace bool)
 }
 
 // Revoke ends a token at once: its next request gets 401.
-func (t Tokens) Revoke(ctx context.Context, id int64, by Actor) error {
+func (t Tokens) Revoke(ctx context.Context, id int64, by auth.Actor) error {
 	now := t.Now()
 	tx, err := t.PG.Begin(ctx)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"testing"
 
+	"mari/auth"
 	"mari/dbtest"
 )
 
@@ -13,14 +14,14 @@ func TestTokensCreateReplaceAuthenticate(t *testing.T) {
 	db := dbtest.New(t)
 	ctx := context.Background()
 	tokens := Tokens{PG: db.PG, Now: testStore(db).Now}
-	first, err := tokens.Create(ctx, "simulator", Actor{})
+	first, err := tokens.Create(ctx, "simulator", auth.Actor{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, name, ok, err := tokens.Authenticate(ctx, first); err != nil || !ok || name != "simulator" {
 		t.Fatalf("first token: %v %v %q", ok, err, name)
 	}
-	second, err := tokens.Replace(ctx, "simulator", Actor{})
+	second, err := tokens.Replace(ctx, "simulator", auth.Actor{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +42,7 @@ func TestTokensCreateReplaceAuthenticate(t *testing.T) {
 	if n := db.Int(t, `SELECT count(*) FROM ingest_tokens WHERE token_hash = sha256(convert_to($1, 'UTF8'))`, second); n != 1 {
 		t.Errorf("the token is not stored as its SHA-256")
 	}
-	if _, err := tokens.Create(ctx, "  ", Actor{}); err == nil {
+	if _, err := tokens.Create(ctx, "  ", auth.Actor{}); err == nil {
 		t.Error("a blank name was accepted")
 	}
 }
@@ -57,7 +58,7 @@ func TestTokenNameUniqueUnderConcurrency(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := tokens.Create(context.Background(), "backend", Actor{})
+			_, err := tokens.Create(context.Background(), "backend", auth.Actor{})
 			mu.Lock()
 			defer mu.Unlock()
 			switch {

@@ -191,11 +191,8 @@ func (s *Scheduler) LiveTick(ctx context.Context) {
 
 // runUnrecorded runs one day job within the runner's JobTimeout, without a rollup_runs row.
 func (r *Runner) runUnrecorded(ctx context.Context, job DayJob, day calendar.Date) (int64, error) {
-	if r.JobTimeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, r.JobTimeout)
-		defer cancel()
-	}
+	ctx, cancel := r.jobContext(ctx)
+	defer cancel()
 	return job.Run(ctx, r, day, false)
 }
 

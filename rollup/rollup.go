@@ -178,11 +178,8 @@ func (r *Runner) month(ctx context.Context, month calendar.Date, mode string) (i
 // record runs job, within r.JobTimeout, and writes its start, end, row count and error to
 // rollup_runs.
 func (r *Runner) record(ctx context.Context, job, mode string, from, to calendar.Date, run func(context.Context) (int64, error)) (int64, error) {
-	if r.JobTimeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, r.JobTimeout)
-		defer cancel()
-	}
+	ctx, cancel := r.jobContext(ctx)
+	defer cancel()
 	id, err := queries.StartRollupRun(ctx, r.PG, job, mode, from, to, r.Now())
 	if err != nil {
 		return 0, fmt.Errorf("%s %s: recording start: %w", job, from, err)
@@ -204,6 +201,14 @@ func (r *Runner) record(ctx context.Context, job, mode string, from, to calendar
 		return 0, fmt.Errorf("%s %s: %w", job, from, runErr)
 	}
 	return rows, nil
+}
+
+// jobContext is ctx within r.JobTimeout, when it has one: the deadline of one job run.
+func (r *Runner) jobContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	if r.JobTimeout > 0 {
+		return context.WithTimeout(ctx, r.JobTimeout)
+	}
+	return context.WithCancel(ctx)
 }
 
 // Backfill recomputes every day in [from, to] and every month they touch, writing a progress

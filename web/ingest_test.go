@@ -22,7 +22,7 @@ import (
 // ingestToken makes a token the way `mari ingest-token create` does.
 func ingestToken(t *testing.T, db *dbtest.DB, name string) string {
 	t.Helper()
-	tok, err := ingest.Tokens{PG: db.PG, Now: func() time.Time { return testNow }}.Create(context.Background(), name, ingest.Actor{})
+	tok, err := ingest.Tokens{PG: db.PG, Now: func() time.Time { return testNow }}.Create(context.Background(), name, auth.Actor{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +135,7 @@ func TestIngestRefusesWithoutAValidTokenAndWritesNothing(t *testing.T) {
 	if err := db.PG.QueryRow(context.Background(), `SELECT id FROM ingest_tokens WHERE name = 'old-backend'`).Scan(&id); err != nil {
 		t.Fatal(err)
 	}
-	if err := (ingest.Tokens{PG: db.PG, Now: func() time.Time { return testNow }}).Revoke(context.Background(), id, ingest.Actor{}); err != nil {
+	if err := (ingest.Tokens{PG: db.PG, Now: func() time.Time { return testNow }}).Revoke(context.Background(), id, auth.Actor{}); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []struct {

@@ -14,6 +14,8 @@ import (
 	"os"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"mari/e2e/browser"
 )
 
@@ -23,6 +25,7 @@ func main() {
 	timeout := flag.Duration("timeout", 20*time.Second, "how long the page may take to draw its charts")
 	email := flag.String("email", "", "sign in with this account first (most pages need sign-in)")
 	password := flag.String("password", os.Getenv("MARI_SHOT_PASSWORD"), "the account's password")
+	width := flag.Int("width", 0, "window width in CSS pixels (390 a phone, 1440 a laptop, 1920 a wall screen); 0: the browser's default")
 	flag.Parse()
 
 	b, err := browser.New(context.Background())
@@ -42,7 +45,14 @@ func main() {
 			os.Exit(1)
 		}
 	}
-	png, res, loadErr := b.Screenshot(*url, *timeout)
+	var png []byte
+	var res *browser.PageResult
+	var loadErr error
+	if *width > 0 {
+		png, res, loadErr = atWidth(b, *url, *width, *timeout)
+	} else {
+		png, res, loadErr = b.Screenshot(*url, *timeout)
+	}
 	b.Close()
 	status := 0
 	if len(png) > 0 {
@@ -64,4 +74,27 @@ func main() {
 		status = 1
 	}
 	os.Exit(status)
+}
+
+// atWidth loads url in a tab of the given width and takes its full-page screenshot.
+func atWidth(b *browser.Browser, url string, width int, timeout time.Duration) ([]byte, *browser.PageResult, error) {
+	u, err := neturl.Parse(url)
+	if err != nil {
+		return nil, &browser.PageResult{}, err
+	}
+	tab, err := b.NewTab(u.Scheme + "://" + u.Host)
+	if err != nil {
+		return nil, &browser.PageResult{}, err
+	}
+	defer tab.Close()
+	ctx, cancel := context.WithTimeout(tab.Ctx, timeout)
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(int64(width), 900), chromedp.Navigate(url)); err != nil {
+		return nil, &browser.PageResult{}, err
+	}
+	res, err := tab.Snapshot()
+	if res == nil {
+		res = &browser.PageResult{}
+	}
+	return res.Screenshot, res, err
 }
