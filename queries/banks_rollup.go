@@ -23,8 +23,10 @@ const MonthlyTopRecipients = 100
 // day's new recipient rows and its old ones, so a run reads its own day only, not every day of
 // the month so far. With recount the month's sums are summed afresh from its days instead (a
 // backfill's first day). bank_daily_recipients rows are rewritten only when they changed, so the
-// rows counted for it are those written.
-func RebuildBankDay(ctx context.Context, tx pgx.Tx, day calendar.Date, recount bool) (int64, error) {
+// rows counted for it are those written. live is a run of a day still running (today), which
+// keeps the day's senders for its next refresh and continues from what earlier ones kept;
+// afresh forgets what was kept first (see 00020_rollup_live_day.sql).
+func RebuildBankDay(ctx context.Context, tx pgx.Tx, day calendar.Date, recount, live, afresh bool) (int64, error) {
 	month := day.MonthStart()
 	if _, err := tx.Exec(ctx, SQL("pg/rollup_lock"), "bank_daily", int32(month.Year()*100+int(month.Month()))); err != nil {
 		return 0, err
@@ -32,10 +34,26 @@ func RebuildBankDay(ctx context.Context, tx pgx.Tx, day calendar.Date, recount b
 	if _, err := tx.Exec(ctx, SQL("pg/rollup_bank_day_delete"), day.Time()); err != nil {
 		return 0, err
 	}
+	// A run of today keeps the day's senders per bank with their previous day, and the next
+	// refresh probes only the new ones; afresh (and any run of a past day) forgets them first.
+	if afresh || !live {
+		if _, err := tx.Exec(ctx, SQL("pg/live_day_bank_senders_drop"), day.Time()); err != nil {
+			return 0, err
+		}
+	}
+	if live {
+		if _, err := tx.Exec(ctx, SQL("pg/live_day_bank_senders_add"), day.Time(), day.Start(), day.End()); err != nil {
+			return 0, err
+		}
+	}
 	var written int64
 	for _, name := range []string{"pg/rollup_bank_status_insert", "pg/rollup_bank_senders_insert",
 		"pg/rollup_bank_latency_insert"} {
-		tag, err := tx.Exec(ctx, SQL(name), day.Time(), day.Start(), day.End())
+		args := []any{day.Time(), day.Start(), day.End()}
+		if name == "pg/rollup_bank_senders_insert" {
+			args = append(args, live)
+		}
+		tag, err := tx.Exec(ctx, SQL(name), args...)
 		if err != nil {
 			return 0, err
 		}

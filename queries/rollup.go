@@ -67,7 +67,14 @@ func DailyMetricsCarryFor(ctx context.Context, q Querier, day calendar.Date, loo
 // figure is counted from the source tables (total_users over all users, the month-to-date
 // senders over the month so far); with a carry from an earlier day, the running totals
 // continue from it and only the days after it are read, which gives the same numbers.
-func UpsertDailyMetrics(ctx context.Context, q Querier, day calendar.Date, feePerTransaction decimal.Decimal, now time.Time, carry *DailyMetricsCarry) (int64, error) {
+//
+// live is a run of a day still running (today): the day's senders and churn candidates, whose
+// answers depend only on the days before it, are kept for the day's next refresh
+// (00020_rollup_live_day.sql), which then probes the history only for the senders new since,
+// instead of for all of them. afresh forgets what was kept first (every run but the
+// scheduler's refreshes of today; late data for a past day sets off a backfill through today,
+// so it is never hidden by what was kept). A run of a past day reads the source tables.
+func UpsertDailyMetrics(ctx context.Context, db DB, day calendar.Date, feePerTransaction decimal.Decimal, now time.Time, carry *DailyMetricsCarry, live, afresh bool) (int64, error) {
 	month := day.MonthStart()
 	churnDay := day.AddDays(-30)
 	var baseUsers, baseActive, baseRetained int64
@@ -86,13 +93,41 @@ func UpsertDailyMetrics(ctx context.Context, q Querier, day calendar.Date, feePe
 			sendersFrom = carry.Day.End()
 		}
 	}
-	tag, err := q.Exec(ctx, SQL("pg/rollup_daily_metrics"),
-		day.Time(), day.Start(), day.End(),
-		month.Start(), month.AddMonths(-1).Start(),
-		churnDay.Start(), churnDay.End(),
-		feePerTransaction, now,
-		baseUsers, usersFrom, baseActive, baseRetained, sendersFrom)
-	return tag.RowsAffected(), err
+	// The kept senders answer for the day alone, so they serve only when the month-to-date
+	// count continues from the day before (or the day is the month's first).
+	keptSenders := live && sendersFrom.Equal(day.Start())
+	var rows int64
+	err := pgx.BeginFunc(ctx, db, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, SQL("pg/rollup_lock"), "daily_metrics", int32(day.Year()*10000+int(day.Month())*100+day.Day())); err != nil {
+			return err
+		}
+		if afresh || !live {
+			if _, err := tx.Exec(ctx, SQL("pg/live_day_drop"), day.Time()); err != nil {
+				return err
+			}
+		}
+		if live {
+			if _, err := tx.Exec(ctx, SQL("pg/live_day_begin"), day.Time(), churnDay.Start(), churnDay.End(), day.Start(), now); err != nil {
+				return err
+			}
+			if keptSenders {
+				if _, err := tx.Exec(ctx, SQL("pg/live_day_senders_add"), day.Time(), day.Start(), day.End(),
+					month.Start(), month.AddMonths(-1).Start()); err != nil {
+					return err
+				}
+			}
+		}
+		tag, err := tx.Exec(ctx, SQL("pg/rollup_daily_metrics"),
+			day.Time(), day.Start(), day.End(),
+			month.Start(), month.AddMonths(-1).Start(),
+			churnDay.Start(), churnDay.End(),
+			feePerTransaction, now,
+			baseUsers, usersFrom, baseActive, baseRetained, sendersFrom,
+			keptSenders, live)
+		rows = tag.RowsAffected()
+		return err
+	})
+	return rows, err
 }
 
 // RebuildCohortMonth recomputes user_cohorts and cohort_retention for one activity month,

@@ -32,11 +32,11 @@ const JobBankDaily = "bank_daily"
 // the month so far. The sums stay exact as long as every change to bank_daily_recipients goes
 // through this job; a backfill re-sums the month of its first day from its days.
 func init() {
-	dayJobs = append(dayJobs, DayJob{Name: JobBankDaily, Run: func(ctx context.Context, r *Runner, day calendar.Date, recount bool) (int64, error) {
+	dayJobs = append(dayJobs, DayJob{Name: JobBankDaily, Run: func(ctx context.Context, r *Runner, day calendar.Date, pass Pass) (int64, error) {
 		var n int64
 		err := pgx.BeginFunc(ctx, r.PG, func(tx pgx.Tx) error {
 			var err error
-			n, err = queries.RebuildBankDay(ctx, tx, day, recount)
+			n, err = queries.RebuildBankDay(ctx, tx, day, pass.Recount, pass.Live, pass.Afresh)
 			return err
 		})
 		return n, err

@@ -80,7 +80,7 @@ func dayText(t *testing.T, db *dbtest.DB, day calendar.Date) string {
 func assertRecount(t *testing.T, db *dbtest.DB, day calendar.Date, now time.Time) {
 	t.Helper()
 	carried := dayText(t, db, day)
-	if _, err := queries.UpsertDailyMetrics(context.Background(), db.PG, day, metrics.TransactionFee, now, nil); err != nil {
+	if _, err := queries.UpsertDailyMetrics(context.Background(), db.PG, day, metrics.TransactionFee, now, nil, false, true); err != nil {
 		t.Fatal(err)
 	}
 	if recounted := dayText(t, db, day); recounted != carried {

@@ -17,7 +17,7 @@ const JobGrowth = queries.GrowthRollupJob
 // backfill walks days oldest first, so by the time D is final every flag that depends on D
 // has been recomputed from the source tables.
 func init() {
-	dayJobs = append(dayJobs, DayJob{Name: JobGrowth, Run: func(ctx context.Context, r *Runner, day calendar.Date, _ bool) (int64, error) {
+	dayJobs = append(dayJobs, DayJob{Name: JobGrowth, Run: func(ctx context.Context, r *Runner, day calendar.Date, _ Pass) (int64, error) {
 		var n int64
 		err := pgx.BeginFunc(ctx, r.PG, func(tx pgx.Tx) error {
 			var err error

@@ -189,11 +189,12 @@ func (s *Scheduler) LiveTick(ctx context.Context) {
 	}
 }
 
-// runUnrecorded runs one day job within the runner's JobTimeout, without a rollup_runs row.
+// runUnrecorded runs one day job as a live refresh, within the runner's JobTimeout, without a
+// rollup_runs row.
 func (r *Runner) runUnrecorded(ctx context.Context, job DayJob, day calendar.Date) (int64, error) {
 	ctx, cancel := r.jobContext(ctx)
 	defer cancel()
-	return job.Run(ctx, r, day, false)
+	return job.Run(ctx, r, day, Pass{Live: day.End().After(r.Now())})
 }
 
 // liveRecordEvery is how often a live refresh of today is recorded in rollup_runs.

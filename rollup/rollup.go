@@ -84,10 +84,23 @@ func (r *Runner) Day(ctx context.Context, day calendar.Date) (int64, error) {
 // earlier job) wrote for previous days.
 type DayJob struct {
 	Name string
-	// Run computes the job for day. recount asks a job that continues running totals from an
-	// earlier day's rows to count them from the source tables instead: a backfill does so on
-	// its first day, so that everything after that day is re-anchored on a fresh count.
-	Run func(ctx context.Context, r *Runner, day calendar.Date, recount bool) (int64, error)
+	// Run computes the job for day.
+	Run func(ctx context.Context, r *Runner, day calendar.Date, pass Pass) (int64, error)
+}
+
+// Pass says how a day job is to compute its day.
+type Pass struct {
+	// Recount asks a job that continues running totals from an earlier day's rows to count
+	// them from the source tables instead: a backfill does so on its first day, so that
+	// everything after that day is re-anchored on a fresh count.
+	Recount bool
+	// Live is a run of a day that is still running (today): a job may keep answers that
+	// depend only on the days before it, for the next refresh of the day to continue from.
+	Live bool
+	// Afresh asks a job to forget what earlier refreshes of the day kept before it computes:
+	// every run but the scheduler's refreshes of today. Late data for a past day sets off a
+	// backfill through today, so it reaches what is kept.
+	Afresh bool
 }
 
 // dayJobs lists every day job; other files of this package append theirs in init.
@@ -109,9 +122,9 @@ const carryLookBack = catchUpDays
 // reads only the days after that row. The result is exactly the recount's as long as the
 // carried row is: data that reaches a day later than its cut-off needs a backfill from that
 // day, as for bank_daily (the first day of a backfill recounts).
-func dailyMetrics(ctx context.Context, r *Runner, day calendar.Date, recount bool) (int64, error) {
+func dailyMetrics(ctx context.Context, r *Runner, day calendar.Date, pass Pass) (int64, error) {
 	var carry *queries.DailyMetricsCarry
-	if !recount {
+	if !pass.Recount {
 		c, ok, err := queries.DailyMetricsCarryFor(ctx, r.PG, day, carryLookBack, FinalizeHour*time.Hour)
 		if err != nil {
 			return 0, err
@@ -120,7 +133,7 @@ func dailyMetrics(ctx context.Context, r *Runner, day calendar.Date, recount boo
 			carry = &c
 		}
 	}
-	return queries.UpsertDailyMetrics(ctx, r.PG, day, metrics.TransactionFee, r.Now(), carry)
+	return queries.UpsertDailyMetrics(ctx, r.PG, day, metrics.TransactionFee, r.Now(), carry, pass.Live, pass.Afresh)
 }
 
 // day runs every day job for one day. A failing job does not stop the others (each is
@@ -152,8 +165,9 @@ func (r *Runner) dayWhile(ctx context.Context, day calendar.Date, mode string, r
 }
 
 func (r *Runner) dayJob(ctx context.Context, job DayJob, day calendar.Date, mode string, recount bool) (int64, error) {
+	pass := Pass{Recount: recount, Live: day.End().After(r.Now()), Afresh: mode != ModePartial}
 	return r.record(ctx, job.Name, mode, day, day, func(ctx context.Context) (int64, error) {
-		return job.Run(ctx, r, day, recount)
+		return job.Run(ctx, r, day, pass)
 	})
 }
 

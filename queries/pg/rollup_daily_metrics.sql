@@ -13,6 +13,11 @@
 --   $12 month-to-date senders before $14, $13 of them also senders the previous month
 --       (carried; 0 to recount)
 --   $14 the instant from which this month's senders are new to the count ($4 to recount)
+-- A live refresh of today reads what its earlier refreshes kept (00020_rollup_live_day.sql)
+-- instead of probing the history for every sender of the day again:
+--   $15 the month-to-date senders from the day's kept senders (only when $14 is the day's
+--       start: live_day_senders_add.sql has run)
+--   $16 the churned users from the day's kept candidates (live_day_begin.sql has run)
 WITH tx AS (
     SELECT count(*)                                           AS total,
            count(*) FILTER (WHERE status = 'COMPLETED')       AS successful,
@@ -33,12 +38,13 @@ WITH tx AS (
 -- transactions_sender_idx each (none when $14 is the month's start), and one more into the
 -- previous month for those. The probe is a LATERAL with LIMIT so that no plan turns it into a
 -- hash of every transaction of the month so far, which is what a day must not read.
-mtd AS (
-    SELECT $12::bigint + count(*) AS active,
-           $13::bigint + count(*) FILTER (WHERE EXISTS (
+mtd_read AS (
+    SELECT count(*) AS active,
+           count(*) FILTER (WHERE EXISTS (
                SELECT 1 FROM transactions p
                WHERE p.sender_id = s.sender_id AND p.created_at >= $5 AND p.created_at < $4)) AS retained
-    FROM (SELECT DISTINCT sender_id FROM transactions WHERE created_at >= $14 AND created_at < $3) s
+    FROM (SELECT DISTINCT sender_id FROM transactions
+          WHERE NOT $15::boolean AND created_at >= $14 AND created_at < $3) s
     LEFT JOIN LATERAL (
         SELECT 1 AS seen
         FROM transactions e
@@ -47,18 +53,41 @@ mtd AS (
     ) e ON true
     WHERE e.seen IS NULL
 ),
+mtd_kept AS (
+    SELECT count(*) FILTER (WHERE NOT earlier_this_month) AS active,
+           count(*) FILTER (WHERE previous_month)         AS retained
+    FROM live_day_senders
+    WHERE $15::boolean AND day = $1
+),
+mtd AS (
+    SELECT $12::bigint + r.active + k.active     AS active,
+           $13::bigint + r.retained + k.retained AS retained
+    FROM mtd_read r, mtd_kept k
+),
 signups AS (
     SELECT count(*) FILTER (WHERE created_at >= $2) AS new_users,
            $10::bigint + count(*)                   AS total_users
     FROM users
     WHERE created_at >= $11 AND created_at < $3
 ),
-churn AS (
+churn_read AS (
     SELECT count(*) AS churned
-    FROM (SELECT DISTINCT sender_id FROM transactions WHERE created_at >= $6 AND created_at < $7) s
+    FROM (SELECT DISTINCT sender_id FROM transactions
+          WHERE NOT $16::boolean AND created_at >= $6 AND created_at < $7) s
     WHERE NOT EXISTS (
         SELECT 1 FROM transactions t
         WHERE t.sender_id = s.sender_id AND t.created_at >= $7 AND t.created_at < $3)
+),
+churn_kept AS (
+    SELECT count(*) AS churned
+    FROM live_day_churn_candidates c
+    WHERE $16::boolean AND c.day = $1
+      AND NOT EXISTS (
+          SELECT 1 FROM transactions t
+          WHERE t.sender_id = c.sender_id AND t.created_at >= $2 AND t.created_at < $3)
+),
+churn AS (
+    SELECT r.churned + k.churned AS churned FROM churn_read r, churn_kept k
 )
 INSERT INTO daily_metrics (
     date, total_transactions, successful_transactions, failed_transactions, pending_transactions,
