@@ -7,6 +7,7 @@
 //	mari bench [flags]             measure dashboard server time
 //	mari admin create|demo-account staff accounts from the command line
 //	mari ingest-token create|list|revoke  bearer tokens of POST /ingest/v1/{topic}
+//	mari api-key create|list|revoke       keys of the JSON API /api/v1
 //	mari simulate [flags]          a live demo stream of events, over HTTP or into Kafka
 //	mari ingest [-batch N]         consume the event topics from Kafka (no web server)
 package main
@@ -66,6 +67,8 @@ func main() {
 		err = adminCmd(ctx, args)
 	case "ingest-token":
 		err = ingestTokenCmd(ctx, args)
+	case "api-key":
+		err = apiKeyCmd(ctx, args, os.Stdout, os.Stderr)
 	case "simulate":
 		err = simulateCmd(ctx, args)
 	case "ingest":
@@ -99,6 +102,7 @@ commands:
   ingest-token create -name N | list | revoke -id ID
                            bearer tokens of POST /ingest/v1/{topic}; create prints the token
                            on its last line, once
+  api-key create|list|revoke  keys of the JSON API (/api/v1); create prints the key last, once
   ingest [-batch 5000]     consume the event topics from Kafka (MARI_KAFKA_BROKERS) into
                            both databases, without serving pages
   simulate [-rate 20] [-to http|kafka] [-url U] [-duration D]

@@ -50,6 +50,8 @@ type Config struct {
 	KafkaBrokers     string // MARI_KAFKA_BROKERS: comma-separated seed brokers; empty = no Kafka
 	KafkaGroup       string // MARI_KAFKA_GROUP: the consumers' group
 	IngestMaxBody    int    // MARI_INGEST_MAX_BODY: bytes one ingestion request may carry
+	// MARI_API_RATE_LIMIT: requests per minute of an API key made without its own rate
+	APIRatePerMinute int
 }
 
 // TestDatabases says where the tests make their databases (package dbtest).

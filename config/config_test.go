@@ -36,6 +36,7 @@ func TestDefaults(t *testing.T) {
 		RollupJobTimeout:        5 * time.Minute,
 		KafkaGroup:              "mari-bi",
 		IngestMaxBody:           8 << 20,
+		APIRatePerMinute:        120,
 	}
 	if c != want {
 		t.Errorf("defaults:\n got %+v\nwant %+v", c, want)
@@ -61,7 +62,7 @@ func TestValuesFromTheEnvironment(t *testing.T) {
 		"MARI_PANEL_TIMEOUT": "750ms", "MARI_SESSION_IDLE": "30m", "MARI_SESSION_LIFETIME": "30m",
 		"MARI_PASSWORD_HASH_CONCURRENCY": "64", "MARI_PASSWORD_HASH_WAIT": "1m",
 		"MARI_PG_STATEMENT_TIMEOUT": "45s", "MARI_PG_IDLE_TX_TIMEOUT": "90s", "MARI_ROLLUP_JOB_TIMEOUT": "20m",
-		"MARI_CH_USER": "",
+		"MARI_CH_USER": "", "MARI_API_RATE_LIMIT": "600",
 	}))
 	if err != nil {
 		t.Fatal(err)
@@ -71,7 +72,7 @@ func TestValuesFromTheEnvironment(t *testing.T) {
 		c.SessionIdle != 30*time.Minute || c.SessionLifetime != 30*time.Minute ||
 		c.PasswordHashConcurrency != 64 || c.PasswordHashWait != time.Minute ||
 		c.PGStatementTimeout != 45*time.Second || c.PGIdleTxTimeout != 90*time.Second || c.RollupJobTimeout != 20*time.Minute ||
-		c.ClickHouseUser != "default" {
+		c.ClickHouseUser != "default" || c.APIRatePerMinute != 600 {
 		t.Errorf("%+v", c)
 	}
 	tests, err := load(testSettings, env(map[string]string{"MARI_TEST_KEEP_DB": "yes", "MARI_TEST_CH_ADDR": "db:9000"}))
@@ -102,6 +103,9 @@ func TestMalformedValuesNameTheVariable(t *testing.T) {
 		{"MARI_PG_STATEMENT_TIMEOUT", "500ms", "MARI_PG_STATEMENT_TIMEOUT: want a duration of at least 1s, such as 30s"},
 		{"MARI_PG_STATEMENT_TIMEOUT", "-1m", "MARI_PG_STATEMENT_TIMEOUT: want a duration of at least 1s, such as 30s"},
 		{"MARI_PG_IDLE_TX_TIMEOUT", "30", "MARI_PG_IDLE_TX_TIMEOUT: want a duration of at least 1s, such as 1m"},
+		{"MARI_API_RATE_LIMIT", "0", "MARI_API_RATE_LIMIT: want a whole number from 1 to 10000, such as 120"},
+		{"MARI_API_RATE_LIMIT", "10001", "MARI_API_RATE_LIMIT: want a whole number from 1 to 10000, such as 120"},
+		{"MARI_API_RATE_LIMIT", "60/min", "MARI_API_RATE_LIMIT: want a whole number from 1 to 10000, such as 120"},
 	} {
 		_, err := load(appSettings, env(map[string]string{c.name: c.value}))
 		if err == nil || !strings.HasPrefix(err.Error(), c.message) {

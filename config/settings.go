@@ -86,6 +86,10 @@ var appSettings = []Setting[Config]{
 	{Name: "MARI_INGEST_MAX_BODY", Default: "8388608",
 		Meaning: "largest body, in bytes, `POST /ingest/v1/{topic}` reads; a larger one gets 413 (64 KiB to 256 MiB)",
 		set:     wholeNumber(func(c *Config) *int { return &c.IngestMaxBody }, 64<<10, 256<<20)},
+	{Name: "MARI_API_RATE_LIMIT", Default: "120",
+		Meaning: "rate limit, in requests per minute, given to a new key of the JSON API (`/api/v1`) made without its own (1 to 10000); " +
+			"each key keeps its rate, counted in PostgreSQL so that every instance shares it",
+		set: wholeNumber(func(c *Config) *int { return &c.APIRatePerMinute }, 1, 10000)},
 }
 
 // sessionLifetime must not be shorter than the idle timeout read just above it: a session

@@ -21,7 +21,7 @@ var auditActions = []string{
 	audit.SignIn, audit.SignInFailed, audit.SignOut, audit.AccountCreated, audit.AccountChanged,
 	audit.RoleChanged, audit.PasswordChanged, audit.LinkCreated, audit.LinkRevoked, audit.LinkRotated,
 	audit.ReportPublished, audit.ReportDrafted, audit.PartnershipCreated, audit.PartnershipChanged,
-	audit.IncidentRecorded, audit.IncidentChanged, audit.IngestTokenCreated, audit.IngestTokenRevoked, audit.ScenarioCreated, audit.ScenarioSaved, audit.ScenarioRestored,
+	audit.IncidentRecorded, audit.IncidentChanged, audit.IngestTokenCreated, audit.IngestTokenRevoked, audit.APIKeyCreated, audit.APIKeyRevoked, audit.APIKeyExpirySet, audit.ScenarioCreated, audit.ScenarioSaved, audit.ScenarioRestored,
 }
 
 // actionName is the shape of every action name; anything else in ?action= is a bad link.

@@ -27,6 +27,10 @@ var bankVolumeChartPanel = panelSpec[bankIn]{Name: "bank-volume", Title: "Monthl
 		var bars []opts.BarData
 		var line []opts.LineData
 		vol, tx := m.series[catalogue.IDCompletedVolume], m.series[catalogue.IDTransactions]
+		// A month's bar is the sum of the bank's completed amounts initiated on its days inside
+		// the range, its point the count of all the bank's payments of those days: each links
+		// to exactly those rows.
+		var volDrill, txDrill []string
 		for i, p := range m.points() {
 			cats = append(cats, monthBarLabel(p, in.today))
 			bars = append(bars, barValue(drawnValue(vol.Points[i].Value)))
@@ -35,6 +39,9 @@ var bankVolumeChartPanel = panelSpec[bankIn]{Name: "bank-volume", Title: "Monthl
 				n = v.V.IntPart()
 			}
 			line = append(line, lineValue(n))
+			label := catalogue.PeriodLabel(p.Period, catalogue.Month) + " through " + in.p.Code
+			volDrill = append(volDrill, drillHref(rangeParams(p.Period), drillFilter{Bank: in.p.Code, Status: "COMPLETED"}, "Completed volume, "+label))
+			txDrill = append(txDrill, drillHref(rangeParams(p.Period), drillFilter{Bank: in.p.Code}, "Transactions, "+label))
 		}
 		bar := charts.NewBar()
 		bar.SetGlobalOptions(chartGlobals(randYAxis("completed volume"))...)
@@ -46,8 +53,10 @@ var bankVolumeChartPanel = panelSpec[bankIn]{Name: "bank-volume", Title: "Monthl
 			charts.WithLineChartOpts(opts.LineChart{YAxisIndex: 1}))
 		bar.Overlap(l)
 		note := "Months cut by the range count only their days inside it, so the bars add up to the completed-volume tile (" +
-			views.Value(catalogue.Rand, 2, vol.Total) + "). The monthly success rate is in the CSV (n/a for a month without final transactions)."
-		return panelOut{Chart: views.Chart{Options: chartJSON(bar), Note: note}, Table: t}, nil
+			views.Value(catalogue.Rand, 2, vol.Total) + "). The monthly success rate is in the CSV (n/a for a month without final transactions). " +
+			"Click a bar for its completed payments, or a point on the line for all its payments."
+		options := withDrill(chartJSON(bar), map[string][]string{"Completed volume": volDrill, "Transactions": txDrill})
+		return panelOut{Chart: views.Chart{Options: options, Note: note}, Table: t}, nil
 	}}
 
 // monthAxis labels every month of a monthly chart, hiding only labels that would overlap.

@@ -136,3 +136,49 @@ func plainChartJSON(c interface {
 	}
 	return out
 }
+
+// withDrill links points of a chart to the rows behind them: drills maps a series' name to the
+// address of each of its points' transactions (drillHref; "" for a point without), which
+// static/charts.js opens when the point is clicked. A point becomes {"value": v, "drill": href},
+// a form ECharts keeps whole in the click's params.data; gaps stay gaps. Only figures that are
+// exactly a count or a sum of transactions rows get a link.
+func withDrill(options map[string]any, drills map[string][]string) map[string]any {
+	b, err := json.Marshal(options)
+	if err != nil {
+		return options
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber() // the numbers go back out exactly as go-echarts wrote them
+	var out map[string]any
+	if dec.Decode(&out) != nil {
+		return options
+	}
+	series, _ := out["series"].([]any)
+	for _, s := range series {
+		s, ok := s.(map[string]any)
+		if !ok {
+			continue
+		}
+		name, _ := s["name"].(string)
+		hrefs, ok := drills[name]
+		if !ok {
+			continue
+		}
+		data, _ := s["data"].([]any)
+		for i, d := range data {
+			if i >= len(hrefs) || hrefs[i] == "" {
+				continue
+			}
+			p, isPoint := d.(map[string]any)
+			if !isPoint {
+				p = map[string]any{"value": d}
+			}
+			if v, ok := p["value"]; !ok || v == nil {
+				continue // a gap has no rows to show
+			}
+			p["drill"] = hrefs[i]
+			data[i] = p
+		}
+	}
+	return out
+}

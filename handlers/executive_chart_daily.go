@@ -28,16 +28,24 @@ var dailyChartPanel = panelSpec[execIn]{Name: "daily", Title: "Daily completed v
 		var cats []string
 		var bars []opts.BarData
 		var line []opts.LineData
+		// Each day's bar is the sum of that SAST day's completed amounts, and its point on the
+		// line the count of every payment initiated that day: each links to exactly those rows.
+		var volDrill, txDrill []string
 		hasData := false
 		for i, p := range vol.Points {
-			cats = append(cats, p.Period.From.String())
-			t.Rows = append(t.Rows, []any{p.Period.From, tx.Points[i].Value, completed.Points[i].Value, p.Value})
+			day := p.Period.From
+			cats = append(cats, day.String())
+			t.Rows = append(t.Rows, []any{day, tx.Points[i].Value, completed.Points[i].Value, p.Value})
 			var b, l any
+			var vd, td string
 			if p.Value.OK {
 				hasData = true
 				b, l = drawn(p.Value.V), tx.Points[i].Value.V.IntPart()
+				vd = drillHref(dayParams(day), drillFilter{Status: "COMPLETED"}, "Completed volume on "+day.String()+" (executive dashboard)")
+				td = drillHref(dayParams(day), drillFilter{}, "Transactions on "+day.String()+" (executive dashboard)")
 			}
 			bars, line = append(bars, barValue(b)), append(line, lineValue(l))
+			volDrill, txDrill = append(volDrill, vd), append(txDrill, td)
 		}
 		if !hasData {
 			return panelOut{Chart: views.Chart{Empty: "No rollup data for " + rangeLabel(in.rc.Range) + " yet."}, Table: t}, nil
@@ -53,5 +61,7 @@ var dailyChartPanel = panelSpec[execIn]{Name: "daily", Title: "Daily completed v
 		l.SetXAxis(cats).AddSeries("Transactions", line, countSeries(), colour(amber),
 			charts.WithLineChartOpts(opts.LineChart{YAxisIndex: 1, ShowSymbol: opts.Bool(false)}))
 		bar.Overlap(l)
-		return panelOut{Chart: views.Chart{Options: chartJSON(bar)}, Table: t}, nil
+		options := withDrill(chartJSON(bar), map[string][]string{"Completed volume": volDrill, "Transactions": txDrill})
+		return panelOut{Chart: views.Chart{Options: options,
+			Note: "Click a day's bar for its completed payments, or its point on the line for all its payments."}, Table: t}, nil
 	}}

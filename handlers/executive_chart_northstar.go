@@ -71,22 +71,29 @@ func northStar(launch calendar.Date, months []metrics.MonthVolume, milestones []
 	var actual, mtd []opts.BarData
 	var proj []opts.LineData
 	var ms []opts.ScatterData
+	// A month's bar is the sum of the completed amounts initiated in that SAST month (to date
+	// for the month still running): each links to exactly those rows.
+	var actualDrill, mtdDrill []string
 	for k := 1; k <= horizon; k++ {
 		month := launch.AddMonths(k - 1)
 		cats = append(cats, fmt.Sprintf("M%d %s", k, month.MonthLabel()))
 		row := []any{int64(k), month.MonthKey(), nil, nil, nil, nil}
 		var a, m, p, s any
+		var ad, md string
 		if k <= len(months) {
 			mv := months[k-1]
 			row[2], row[3] = mv.Volume, mv.Complete
 			if mv.Volume.IsPositive() { // a log axis cannot draw zero
+				href := drillHref(monthParams(mv.Month), drillFilter{Status: "COMPLETED"},
+					"Completed volume in "+mv.Month.MonthLabel()+" (north star, executive dashboard)")
 				if mv.Complete {
-					a = drawn(mv.Volume)
+					a, ad = drawn(mv.Volume), href
 				} else {
-					m = drawn(mv.Volume)
+					m, md = drawn(mv.Volume), href
 				}
 			}
 		}
+		actualDrill, mtdDrill = append(actualDrill, ad), append(mtdDrill, md)
 		if v, ok := projected[k]; ok {
 			row[4], p = v, drawn(v)
 		}
@@ -113,7 +120,8 @@ func northStar(launch calendar.Date, months []metrics.MonthVolume, milestones []
 	scatter.SetXAxis(cats).AddSeries("Milestone", ms, randSeries(), colour(red),
 		charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "top", Formatter: "fmt:randCompactLabel"}))
 	bar.Overlap(line, scatter)
-	return panelOut{Chart: views.Chart{Options: chartJSON(bar), Notes: northStarNotes(launch, trend)}, Table: t}
+	options := withDrill(chartJSON(bar), map[string][]string{"Completed volume": actualDrill, "Current month to date": mtdDrill})
+	return panelOut{Chart: views.Chart{Options: options, Notes: northStarNotes(launch, trend)}, Table: t}
 }
 
 func northStarNotes(launch calendar.Date, t metrics.Trend) []string {

@@ -86,6 +86,105 @@
 
   var charts = [];
 
+  // Drill-down: a point whose data carries "drill" (handlers/echarts.go, withDrill) is a count
+  // or sum of transactions, and a click on it opens those transactions. Only an address on
+  // this site is followed.
+  function drillOf(data) {
+    var href = data && typeof data === "object" ? data.drill : null;
+    if (typeof href !== "string" || href.charAt(0) !== "/" || href.charAt(1) === "/" || href.charAt(1) === "\\") return "";
+    return href;
+  }
+
+  function seriesDrills(s) {
+    return !!(s && Array.isArray(s.data) && s.data.some(function (d) { return drillOf(d) !== ""; }));
+  }
+
+  // The wall screen is watched, not clicked: it follows no link.
+  function drillsFollowed() {
+    return !(document.body && document.body.classList.contains("wall"));
+  }
+
+  // In a chart with links, the pointer shows over the series that have them and only there.
+  function markDrillable(options) {
+    if (!drillsFollowed()) return;
+    var series = options && Array.isArray(options.series) ? options.series : [];
+    if (!series.some(seriesDrills)) return;
+    series.forEach(function (s) {
+      if (s && s.cursor === undefined) s.cursor = seriesDrills(s) ? "pointer" : "default";
+    });
+  }
+
+  // drillAt is the link under a pixel of the chart's grid: in the category under it, the
+  // linked point nearest to it (a bar counts from its base to its top), so a click anywhere in
+  // a day's column opens that day's rows without aiming at a thin line; "" for none.
+  function drillAt(chart, point) {
+    if (!chart.containPixel({ gridIndex: 0 }, point)) return "";
+    var series = chart.getOption().series || [];
+    var best = "", bestDistance = Infinity;
+    series.forEach(function (s, i) {
+      if (!seriesDrills(s)) return;
+      var at = chart.convertFromPixel({ seriesIndex: i }, point);
+      var index = Array.isArray(at) ? Math.round(at[0]) : NaN;
+      if (isNaN(index) || index < 0 || index >= s.data.length) return;
+      var d = s.data[index];
+      var href = drillOf(d);
+      if (!href) return;
+      var top = chart.convertToPixel({ seriesIndex: i }, [index, Number(d.value)]);
+      if (!Array.isArray(top) || isNaN(top[1])) return;
+      var lo = top[1], hi = top[1];
+      if (s.type === "bar") {
+        var base = chart.convertToPixel({ seriesIndex: i }, [index, 0]);
+        var b = Array.isArray(base) && !isNaN(base[1]) ? base[1] : Infinity; // a log axis has no 0
+        lo = Math.min(top[1], b);
+        hi = Math.max(top[1], b);
+      }
+      var y = point[1];
+      var distance = y < lo ? lo - y : y > hi ? y - hi : 0;
+      if (distance < bestDistance) {
+        best = href;
+        bestDistance = distance;
+      }
+    });
+    return best;
+  }
+
+  // A click on a linked point follows its link; a click elsewhere in the grid follows the
+  // nearest one in the category under it (drillAt), and the pointer shows wherever a click
+  // would lead somewhere.
+  function followDrills(chart) {
+    if (!drillsFollowed()) return;
+    var leaving = false;
+    chart.on("click", function (p) {
+      var href = drillOf(p && p.data);
+      if (href) {
+        leaving = true;
+        window.location.assign(href);
+      }
+    });
+    var zr = chart.getZr();
+    zr.on("click", function (e) {
+      if (leaving) return; // the point itself was clicked (above)
+      var href = drillAt(chart, [e.offsetX, e.offsetY]);
+      if (href) {
+        leaving = true;
+        window.location.assign(href);
+      }
+    });
+    zr.on("mousemove", function (e) {
+      if (drillAt(chart, [e.offsetX, e.offsetY])) zr.setCursorStyle("pointer");
+    });
+  }
+
+  // ECharts writes its HTML tooltips with style attributes, which the page's Content Security
+  // Policy (style-src 'self') refuses, each hover logging an error and losing the markers'
+  // colours. Drawn as rich text on the chart's own canvas, a tooltip needs no markup at all.
+  function canvasTooltips(options) {
+    var tips = options && options.tooltip;
+    (Array.isArray(tips) ? tips : tips ? [tips] : []).forEach(function (tip) {
+      if (tip && typeof tip === "object" && tip.renderMode === undefined) tip.renderMode = "richText";
+    });
+  }
+
   var observer = typeof ResizeObserver === "undefined" ? null : new ResizeObserver(function (entries) {
     entries.forEach(function (entry) {
       var chart = echarts.getInstanceByDom(entry.target);
@@ -108,7 +207,10 @@
       var existing = echarts.getInstanceByDom(el);
       if (existing) existing.dispose(); // dispose before re-init (htmx swaps, re-draws)
       var chart = echarts.init(el, null, { renderer: "canvas" });
+      markDrillable(options);
+      canvasTooltips(options);
       chart.setOption(options);
+      followDrills(chart);
       el.setAttribute("data-echarts-drawn", "true");
       charts.push(chart);
       // The element can change size without a window resize (a scrollbar appearing, the grid

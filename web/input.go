@@ -69,7 +69,8 @@ var textareas = map[string]bool{"milestones": true, "challenges": true, "next_mo
 // list. Every other parameter must come at most once: a handler reads the first value, so a
 // second one would be silently ignored by it, or read by some other code path.
 var multiValued = map[string]map[string]bool{
-	"GET /model/compare": {"s": true},
+	"GET /model/compare":   {"s": true},
+	"POST /admin/api-keys": {"scope": true}, // one checkbox per scope
 }
 
 // checkInput refuses a request whose input no handler should see, with a 400 that says which

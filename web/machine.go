@@ -25,7 +25,7 @@ type machineRoute struct {
 // IngestTimeout bounds one ingestion request; a batch not stored by then is stored not at all.
 const IngestTimeout = 20 * time.Second
 
-func machineRoutes(d Deps) []machineRoute {
+func machineRoutes(d Deps, api http.Handler) []machineRoute {
 	if d.PG == nil {
 		return nil
 	}
@@ -40,6 +40,11 @@ func machineRoutes(d Deps) []machineRoute {
 	h := &handlers.Ingest{Store: store, Tokens: ingest.Tokens{PG: d.PG, Now: d.Now}, MaxBody: int64(maxBody),
 		Timeout: IngestTimeout, Log: d.Log, Now: d.Now}
 	return []machineRoute{
+		{Prefix: APIPrefix + "/", Handler: echo.WrapHandler(api)},
+		{Prefix: "/api/", Handler: func(c echo.Context) error {
+			writeProblem(c.Response(), http.StatusNotFound, "unknown API version; the API is "+APIPrefix+" (GET "+APIPrefix+"/openapi.json)")
+			return nil
+		}},
 		{Prefix: "/ingest/v1/", Handler: h.Post},
 		// Another version, or none: still an API client, still a JSON answer.
 		{Prefix: "/ingest/", Handler: func(c echo.Context) error {

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/danielgtaylor/huma/v2"
 	"github.com/labstack/echo/v4"
 
 	"mari/auth"
@@ -35,6 +36,9 @@ type page struct {
 	// order of this table; "" keeps it out. MenuKey is the views.Page.Active value of the
 	// pages that highlight this entry.
 	Menu, MenuKey string
+	// MenuGroup gathers the page's entry with the others of its group under one menu of the
+	// header ("Admin"), so the header stays one line on a laptop.
+	MenuGroup string
 	// Landing lists the roles for which this is the first page: where sign-in sends them
 	// and where the brand in the header leads.
 	Landing []auth.Role
@@ -64,7 +68,7 @@ const (
 
 // newPages builds every handler, once, from the dependencies, and lists every page of the
 // app. The order of the rows is the order of the main navigation.
-func newPages(d Deps, s *security) *registry {
+func newPages(d Deps, s *security, apiDoc *huma.OpenAPI) *registry {
 	// Each role's first page comes from the Landing column below; the sign-in and password
 	// handlers hold the map, filled before the server answers anything.
 	homes := auth.Homes{}
@@ -90,12 +94,14 @@ func newPages(d Deps, s *security) *registry {
 		LaunchMonth: d.Config.LaunchMonth, PanelTimeout: d.Config.PanelTimeout, Now: d.Now, Log: d.Log,
 	})
 	banks := handlers.NewBanks(d.PG, handlers.BanksOptions{PanelTimeout: d.Config.PanelTimeout, Now: d.Now, Log: d.Log, Metrics: metricSources})
+	transactions := handlers.NewTransactions(d.PG, handlers.TransactionsOptions{Timeout: d.Config.PanelTimeout, Now: d.Now, Log: d.Log})
 	model := handlers.NewModel(d.PG, handlers.ModelOptions{
 		LaunchMonth: d.Config.LaunchMonth, PanelTimeout: d.Config.PanelTimeout, Now: d.Now, Log: d.Log,
 	})
 	accounts := handlers.NewAccounts(s.auth, d.Log)
 	auditLog := handlers.NewAuditLog(d.PG, d.Log)
 	ingestAdmin := handlers.NewIngestAdmin(d.PG, d.Config.PanelTimeout, d.Now, d.Log)
+	apiKeysAdmin := handlers.NewAPIKeysAdmin(d.PG, d.Config.APIRatePerMinute, d.Now, d.Log)
 	health := func(c echo.Context) error { return c.String(http.StatusOK, "ok") }
 	staticFiles := echo.WrapHandler(http.StripPrefix("/static/", static.Handler()))
 
@@ -162,6 +168,12 @@ func newPages(d Deps, s *security) *registry {
 		{Method: get, Path: "/banks/:code/edit", Handler: banks.EditForm, Roles: bankEditors},
 		{Method: post, Path: "/banks/:code/edit", Handler: banks.Edit, Roles: bankEditors},
 
+		// The rows behind every number: the dashboards' charts link each figure to its
+		// transactions, and their CSV. Every role that sees transaction figures may list them;
+		// partnership managers one bank at a time (the handler refuses them any other address).
+		{Method: get, Path: "/transactions", Handler: transactions.Page, Roles: signedIn},
+		{Method: get, Path: "/transactions.csv", Handler: transactions.CSV, Roles: signedIn},
+
 		// The financial model. Executives own it: they edit, clone, restore, re-forecast and
 		// import scenarios; every other role reads. The live preview computes without saving,
 		// but it serves the editor's inputs, which only writers see, so it is a writer's route.
@@ -182,20 +194,27 @@ func newPages(d Deps, s *security) *registry {
 		{Method: get, Path: "/model/:id/:file", Handler: model.File, Roles: modelReaders},
 
 		{Method: get, Path: "/glossary", Handler: handlers.Glossary, Roles: signedIn, Menu: "Glossary", MenuKey: "glossary"},
+		// The JSON API's reference (the API itself is a machine route: web/api.go).
+		{Method: get, Path: "/api", Handler: handlers.NewAPIReference(apiDoc).Page, Roles: signedIn},
 
 		// Administration: accounts and the audit log.
-		{Method: get, Path: "/admin/accounts", Handler: accounts.List, Roles: admins, Menu: "Accounts", MenuKey: "accounts"},
+		{Method: get, Path: "/admin/accounts", Handler: accounts.List, Roles: admins, Menu: "Accounts", MenuKey: "accounts", MenuGroup: "Admin"},
 		{Method: post, Path: "/admin/accounts", Handler: accounts.Create, Roles: admins},
 		{Method: post, Path: "/admin/accounts/:id/role", Handler: accounts.SetRole, Roles: admins},
 		{Method: post, Path: "/admin/accounts/:id/disable", Handler: accounts.Disable, Roles: admins},
 		{Method: post, Path: "/admin/accounts/:id/enable", Handler: accounts.Enable, Roles: admins},
 		{Method: post, Path: "/admin/accounts/:id/reset-password", Handler: accounts.ResetPassword, Roles: admins},
-		{Method: get, Path: "/admin/audit", Handler: auditLog.List, Roles: admins, Menu: "Audit log", MenuKey: "audit"},
+		{Method: get, Path: "/admin/audit", Handler: auditLog.List, Roles: admins, Menu: "Audit log", MenuKey: "audit", MenuGroup: "Admin"},
 		// The event stream: its tokens and dead letters (the events themselves arrive on the
 		// machine routes of machine.go).
-		{Method: get, Path: "/admin/ingest", Handler: ingestAdmin.Page, Roles: admins, Menu: "Ingestion", MenuKey: "ingest"},
+		{Method: get, Path: "/admin/ingest", Handler: ingestAdmin.Page, Roles: admins, Menu: "Ingestion", MenuKey: "ingest", MenuGroup: "Admin"},
 		{Method: post, Path: "/admin/ingest/tokens", Handler: ingestAdmin.CreateToken, Roles: admins},
 		{Method: post, Path: "/admin/ingest/tokens/:id/revoke", Handler: ingestAdmin.RevokeToken, Roles: admins},
+		// The keys of the JSON API (the API itself is a machine route).
+		{Method: get, Path: "/admin/api-keys", Handler: apiKeysAdmin.Page, Roles: admins, Menu: "API keys", MenuKey: "apikeys", MenuGroup: "Admin"},
+		{Method: post, Path: "/admin/api-keys", Handler: apiKeysAdmin.Create, Roles: admins},
+		{Method: post, Path: "/admin/api-keys/:id/revoke", Handler: apiKeysAdmin.Revoke, Roles: admins},
+		{Method: post, Path: "/admin/api-keys/:id/expire", Handler: apiKeysAdmin.Expire, Roles: admins},
 
 		// For machines: liveness, readiness (web/readyz.go) and the static files.
 		{Method: get, Path: "/healthz", Handler: health, Public: true},
@@ -290,7 +309,7 @@ func newRegistry(pages []page, homes auth.Homes) (*registry, error) {
 		nav := views.Navigation{Home: home}
 		for _, p := range pages {
 			if p.Menu != "" && p.allows(role) {
-				nav.Links = append(nav.Links, views.NavLink{Href: p.Path, Label: p.Menu, Key: p.MenuKey})
+				nav.Links = append(nav.Links, views.NavLink{Href: p.Path, Label: p.Menu, Key: p.MenuKey, Group: p.MenuGroup})
 			}
 		}
 		r.navigation[role] = nav

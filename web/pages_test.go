@@ -48,7 +48,7 @@ func renderedNav(t *testing.T, body string) (links []views.NavLink, active []str
 func TestNavigationFollowsTheRegistry(t *testing.T) {
 	e, pages, svc := registryServer(t)
 	want := map[auth.Role][]string{
-		auth.RoleAdmin:        {"Executive", "Investor reports", "Operations", "Incidents", "Growth", "Banks", "Financial model", "Glossary", "Accounts", "Audit log", "Ingestion"},
+		auth.RoleAdmin:        {"Executive", "Investor reports", "Operations", "Incidents", "Growth", "Banks", "Financial model", "Glossary", "Accounts", "Audit log", "Ingestion", "API keys"},
 		auth.RoleExecutive:    {"Executive", "Investor reports", "Operations", "Incidents", "Growth", "Banks", "Financial model", "Glossary"},
 		auth.RoleOps:          {"Operations", "Incidents", "Financial model", "Glossary"},
 		auth.RolePartnerships: {"Banks", "Financial model", "Glossary"},
@@ -256,5 +256,31 @@ func TestRegistryRefusesInconsistentTables(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: %v; want an error saying %q", c.name, err, c.want)
 		}
+	}
+}
+
+// The administration pages sit in one "Admin" menu of the header (a disclosure, no script),
+// so an admin's header stays one line on a laptop; the other entries are links of their own.
+func TestHeaderGathersTheAdminPagesInOneMenu(t *testing.T) {
+	_, h, svc := testServer(t, Config{})
+	newAccount(t, svc, "admin@mari.example", auth.RoleAdmin)
+	c := newClient(t, h, "10.0.0.9")
+	c.mustSignIn("admin@mari.example")
+	r := c.get("/admin/api-keys")
+	header := r.Body[strings.Index(r.Body, `<header`):strings.Index(r.Body, `</header>`)]
+	group := regexp.MustCompile(`(?s)<details class="nav-group"><summary class="active">Admin</summary><div class="nav-menu">(.*?)</div></details>`).FindStringSubmatch(header)
+	if group == nil {
+		t.Fatalf("no active Admin menu in the header:\n%s", header)
+	}
+	links := regexp.MustCompile(`<a href="([^"]+)"`).FindAllStringSubmatch(group[1], -1)
+	var hrefs []string
+	for _, l := range links {
+		hrefs = append(hrefs, l[1])
+	}
+	if want := []string{"/admin/accounts", "/admin/audit", "/admin/ingest", "/admin/api-keys"}; !slices.Equal(hrefs, want) {
+		t.Errorf("the Admin menu links %v, want %v", hrefs, want)
+	}
+	if strings.Count(header, `<details`) != 1 || !strings.Contains(header, `<a href="/glossary"`) {
+		t.Errorf("the other pages should be links of their own:\n%s", header)
 	}
 }

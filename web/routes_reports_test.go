@@ -125,7 +125,7 @@ func newReportServer(t *testing.T) *reportServer {
 		}
 	})
 	d := Deps{PG: db.PG, Now: func() time.Time { return s.now }, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	for _, p := range newPages(d, newSecurity(d)).pages {
+	for _, p := range newPages(d, newSecurity(d), nil).pages {
 		if strings.HasPrefix(p.Path, "/reports") || strings.HasPrefix(p.Path, "/r/") {
 			p.addTo(s.e)
 		}

@@ -36,7 +36,7 @@ type routeCase struct {
 // without one, and on a case that names no page.
 func routeTable() map[string]routeCase {
 	table := coreRouteCases()
-	for _, more := range []map[string]routeCase{opsRouteCases(), banksRouteCases(), incidentsRouteCases(), growthRouteCases(), modelRouteCases()} {
+	for _, more := range []map[string]routeCase{opsRouteCases(), banksRouteCases(), incidentsRouteCases(), growthRouteCases(), modelRouteCases(), apiKeysRouteCases(), transactionsRouteCases()} {
 		for k, v := range more {
 			table[k] = v
 		}
@@ -76,6 +76,7 @@ func coreRouteCases() map[string]routeCase {
 		"POST /signout":          {target: "/signout", form: empty, allowed: "303 /signin?signed_out=1"},
 		"GET /":                  {target: "/", allowed: "200"},
 		"GET /glossary":          {target: "/glossary", allowed: "200"},
+		"GET /api":               {target: "/api", allowed: "200"},
 		"GET /executive/:file":   {target: "/executive/daily.csv", allowed: "200"},
 		"GET /account/password":  {target: "/account/password", allowed: "200"},
 		"POST /account/password": {target: "/account/password", form: empty, allowed: "400"},

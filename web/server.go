@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+	"github.com/danielgtaylor/huma/v2"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/labstack/echo/v4"
 
@@ -95,9 +96,16 @@ func newServer(d Deps) (*echo.Echo, *registry) {
 	if d.Config.BehindProxy {
 		e.IPExtractor = echo.ExtractIPFromXFFHeader()
 	}
-	e.Pre(serveMachineRoutes(machineRoutes(d), d))
+	var api http.Handler
+	var apiDoc *huma.OpenAPI
+	if d.PG != nil {
+		var described huma.API
+		api, described = newAPI(d)
+		apiDoc = described.OpenAPI()
+	}
+	e.Pre(serveMachineRoutes(machineRoutes(d, api), d))
 	s := newSecurity(d)
-	s.pages = newPages(d, s)
+	s.pages = newPages(d, s, apiDoc)
 	registerMiddleware(e, d, s)
 	if d.RequestTimeout <= 0 {
 		d.RequestTimeout = requestTimeout
