@@ -67,22 +67,40 @@ func apiReference(doc *huma.OpenAPI, origin string) views.APIReference {
 		}
 		o.Curl = `curl -sS -H "Authorization: Bearer $MARI_API_KEY" '` + origin + example + `'`
 		if resp := op.Responses["200"]; resp != nil && resp.Content["application/json"] != nil {
-			s := deref(doc, resp.Content["application/json"].Schema)
-			if s != nil {
-				names := make([]string, 0, len(s.Properties))
-				for n := range s.Properties {
-					names = append(names, n)
-				}
-				slices.Sort(names)
-				for _, n := range names {
-					f := s.Properties[n]
-					o.Fields = append(o.Fields, views.APIParamDoc{Name: n, Type: schemaType(doc, f), Description: f.Description})
-				}
+			if s := deref(doc, resp.Content["application/json"].Schema); s != nil {
+				o.Fields = fieldDocs(doc, s)
 			}
 		}
 		r.Operations = append(r.Operations, o)
 	}
+	// The objects answers are made of (the answers' own bodies are listed with their operation).
+	schemas := doc.Components.Schemas.Map()
+	names := make([]string, 0, len(schemas))
+	for n := range schemas {
+		if !strings.HasSuffix(n, "Body") {
+			names = append(names, n)
+		}
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		r.Types = append(r.Types, views.APITypeDoc{Name: n, Fields: fieldDocs(doc, schemas[n])})
+	}
 	return r
+}
+
+// fieldDocs are an object schema's fields, by name.
+func fieldDocs(doc *huma.OpenAPI, s *huma.Schema) []views.APIParamDoc {
+	names := make([]string, 0, len(s.Properties))
+	for n := range s.Properties {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	var out []views.APIParamDoc
+	for _, n := range names {
+		f := s.Properties[n]
+		out = append(out, views.APIParamDoc{Name: n, Type: schemaType(doc, f), Description: f.Description})
+	}
+	return out
 }
 
 // deref follows a $ref to its schema in the document's components.

@@ -89,12 +89,9 @@ func (a *API) Transactions(ctx context.Context, in *TransactionsInput) (*Transac
 	b.From, b.To = rc.Range.From.String(), rc.Range.To.String()
 	b.Filters = APIFilters{Bank: bank, Channel: in.Channel, Status: in.Status, FailureReason: in.FailureReason}
 	b.Count, b.Sum = count, sum.StringFixed(2)
-	if len(rows) > in.Limit {
-		rows = rows[:in.Limit]
-		last := rows[len(rows)-1]
-		next := queries.EncodeTransactionCursor(queries.TransactionCursor{CreatedAt: last.CreatedAt, ID: last.ID}, f)
-		b.NextCursor = &next
-	}
+	rows, b.NextCursor = pageOf(rows, in.Limit, func(last queries.TransactionRow) string {
+		return queries.EncodeTransactionCursor(queries.TransactionCursor{CreatedAt: last.CreatedAt, ID: last.ID}, f)
+	})
 	b.Transactions = make([]APITransaction, len(rows))
 	for i, r := range rows {
 		b.Transactions[i] = APITransaction{ID: r.ID.String(), CreatedAt: r.CreatedAt.In(time.UTC), CompletedAt: r.CompletedAt,

@@ -96,6 +96,17 @@ type PageParams struct {
 	Cursor string `query:"cursor" maxLength:"100" doc:"next_cursor of the previous page; absent for the first (newest) page."`
 }
 
+// pageOf cuts rows, read with one more than limit, to the page, and returns the cursor of the
+// next page: nil when the extra row was not there (this is the last page).
+func pageOf[T any](rows []T, limit int, cursor func(last T) string) ([]T, *string) {
+	if len(rows) <= limit {
+		return rows, nil
+	}
+	rows = rows[:limit]
+	next := cursor(rows[len(rows)-1])
+	return rows, &next
+}
+
 // UserTransactionsInput asks for a page of a user's history.
 type UserTransactionsInput struct {
 	ID string `path:"id" format:"uuid" doc:"The user's id."`
@@ -158,12 +169,9 @@ func (a *API) UserTransactions(ctx context.Context, in *UserTransactionsInput) (
 	out := &UserTransactionsOutput{}
 	b := &out.Body
 	b.Meta = meta(&now)
-	if len(rows) > in.Limit {
-		rows = rows[:in.Limit]
-		last := rows[len(rows)-1]
-		next := keyset.Encode(keyset.Position{At: last.CreatedAt, ID: last.ID}, scope)
-		b.NextCursor = &next
-	}
+	rows, b.NextCursor = pageOf(rows, in.Limit, func(last queries.UserTransaction) string {
+		return keyset.Encode(keyset.Position{At: last.CreatedAt, ID: last.ID}, scope)
+	})
 	b.Transactions = make([]APIUserTransaction, len(rows))
 	for i, t := range rows {
 		direction := "received"

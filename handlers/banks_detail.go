@@ -79,6 +79,10 @@ type bankTablePanel struct {
 	help   string // glossary anchor; "" for none
 	note   string
 	labels []string
+	// drill, when set, is the address of the transactions behind a row's count (the cell of
+	// column drillColumn), "" for a row without one.
+	drill       func(in bankIn, row []any) string
+	drillColumn int
 }
 
 // bankCSVs are the CSV downloads of a bank's page, by file name, and the panel behind each:
@@ -184,15 +188,18 @@ func (h *Banks) bankPage(ctx context.Context, p queries.Partnership, rc rangeCho
 	}
 	out = out[len(bankCharts):]
 	for i, t := range bankTables {
-		v.Tables = append(v.Tables, bankTableView(t, out[i], base+"/"+t.file+".csv?"+q))
+		v.Tables = append(v.Tables, bankTableView(in, t, out[i], base+"/"+t.file+".csv?"+q))
 	}
 	return v
 }
 
 // bankTableView shows a table panel's typed rows on the page, each cell in its column's unit.
-func bankTableView(t bankTablePanel, o panelOut, csvHref string) views.BankTable {
+func bankTableView(in bankIn, t bankTablePanel, o panelOut, csvHref string) views.BankTable {
 	v := views.BankTable{Title: t.spec.Title, Note: t.note, CSVHref: csvHref, HelpID: t.help, Header: t.labels,
-		Unavailable: o.Chart.Unavailable, Empty: o.Chart.Empty}
+		Unavailable: o.Chart.Unavailable, Empty: o.Chart.Empty, LinkColumn: -1}
+	if t.drill != nil {
+		v.LinkColumn = t.drillColumn
+	}
 	for _, c := range o.Table.Columns {
 		v.Numeric = append(v.Numeric, numericUnit(c.Unit))
 	}
@@ -202,6 +209,9 @@ func bankTableView(t bankTablePanel, o panelOut, csvHref string) views.BankTable
 			cells[i] = showCell(cell, o.Table.Columns[i].Unit)
 		}
 		v.Rows = append(v.Rows, cells)
+		if t.drill != nil {
+			v.Links = append(v.Links, t.drill(in, row))
+		}
 	}
 	return v
 }

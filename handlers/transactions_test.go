@@ -443,6 +443,24 @@ func TestBankDrillLinksAreTheirFigures(t *testing.T) {
 				}
 			}
 		}
+		// The status table: each row's count opens its transactions, whose count and sum are
+		// the row's transactions and amount.
+		linked := 0
+		for _, tb := range v.Tables {
+			for i, row := range tb.Rows {
+				if i >= len(tb.Links) || tb.Links[i] == "" {
+					continue
+				}
+				linked++
+				page := getTxPage(t, e, tb.Links[i])
+				if page.status != http.StatusOK || page.count != row[2] || page.sum != row[4] {
+					t.Errorf("status table %s row %v: the page shows %q payments, %q (%d %s)", r, row, page.count, page.sum, page.status, tb.Links[i])
+				}
+			}
+		}
+		if linked < 3 {
+			t.Errorf("%s: %d status rows linked; want every row (at least 3)", r, linked)
+		}
 	}
 }
 

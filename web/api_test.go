@@ -388,6 +388,64 @@ func TestAPIMetricsEqualThePages(t *testing.T) {
 			t.Errorf("%s revenue: API %v, page %s", row["month"], revenue[row["from"]], row["revenue"])
 		}
 	}
+
+	// The cohorts are the growth page's heatmap, cell by cell.
+	cohorts := apiCall(t, h, key, "/api/v1/cohorts?"+rng)
+	cells, _ := cohorts.json["cells"].([]any)
+	heatmap := readCSV("/growth/retention-heatmap.csv?" + rng)
+	if len(cells) != len(heatmap) || len(cells) == 0 {
+		t.Fatalf("cohorts: the API has %d cells, the page %d", len(cells), len(heatmap))
+	}
+	text := func(v any) string {
+		if v == nil {
+			return ""
+		}
+		return fmt.Sprint(v)
+	}
+	filled := 0
+	for i, c := range cells {
+		c := c.(map[string]any)
+		row := heatmap[i]
+		if text(c["cohort_month"]) != row["cohort_month"] || text(c["activity_month"]) != row["activity_month"] ||
+			text(c["cohort_size"]) != row["cohort_size"] || text(c["active_users"]) != row["active_users"] || text(c["retention"]) != row["retention"] {
+			t.Errorf("cohort cell %d: API %v, page %v", i, c, row)
+		}
+		if row["active_users"] != "" && row["active_users"] != "0" {
+			filled++
+		}
+	}
+	if filled < 3 {
+		t.Errorf("only %d cohort cells with active users: the comparison proves little", filled)
+	}
+
+	// The banks are the bank overview, bank by bank; and the bank's scorecard months add up to
+	// its row.
+	banks := apiCall(t, h, key, "/api/v1/banks?"+rng)
+	list, _ := banks.json["banks"].([]any)
+	overview := readCSV("/banks.csv?" + rng)
+	if len(list) != 2 || len(overview) != 2 {
+		t.Fatalf("banks: API %d, page %d; want the fixture's 2", len(list), len(overview))
+	}
+	for _, b := range list {
+		b := b.(map[string]any)
+		var row map[string]string
+		for _, r := range overview {
+			if r["bank_code"] == b["code"] {
+				row = r
+			}
+		}
+		for api, page := range map[string]string{"users": "users", "transactions": "transactions", "completed": "completed",
+			"failed": "failed", "pending": "pending", "completed_volume": "completed_volume", "success_rate": "success_rate",
+			"transaction_fees_billed": "transaction_fees_billed", "bank_share": "bank_share", "mari_share": "mari_share",
+			"licensing_fees": "licensing_fees", "revenue": "revenue"} {
+			if text(b[api]) != row[page] {
+				t.Errorf("bank %v %s: API %v, page %q", b["code"], api, b[api], row[page])
+			}
+		}
+	}
+	if list[0].(map[string]any)["completed_volume"] != "133.33" {
+		t.Errorf("BANKA's completed volume: %v, want 100.00 + 33.33", list[0].(map[string]any)["completed_volume"])
+	}
 }
 
 // A user's history pages newest first; rows inserted while a client pages (newer than its
