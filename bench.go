@@ -18,7 +18,7 @@ import (
 func benchCmd(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	sizes := fs.String("sizes", "1,10", "comma-separated demo-data scales; each gets its own database pair mari_bench_s<scale>, loaded once and reused")
-	pages := fs.String("pages", "/,/ops,/ops/data,/growth,/banks,/banks/BAO,/model/seed,/model/seed/actuals", "comma-separated paths to measure (signed in as an executive)")
+	pages := fs.String("pages", "/,/ops,/ops/data,/growth,/banks,/banks/BAO,/model/seed,/model/seed/actuals,/transactions,/api/v1/metrics/revenue?grain=month,/api/v1/banks,/api/v1/banks/BAO,/api/v1/cohorts,/api/v1/transactions", "comma-separated paths to measure: pages signed in as an executive, /api/ paths with an API key of every scope")
 	requests := fs.Int("requests", 200, "measured requests per page")
 	warmup := fs.Int("warmup", 20, "unmeasured warm-up requests per page")
 	months := fs.Int("months", 18, "months of demo history when a dataset is first loaded")

@@ -39,13 +39,20 @@ func ingestCmd(ctx context.Context, log *slog.Logger, args []string) error {
 	}
 	defer pg.Close()
 	defer ch.Close()
+	tel, stopMetrics, err := startMetrics(ctx, cfg, log) // nil when MARI_METRICS_ADDR=off: counts nothing
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
+	tel.WatchPool("app", pg)
 	brokers := kafkaingest.Brokers(cfg.KafkaBrokers)
 
 	// Each batch the consumer stores wakes the shipper rather than waiting for its next look.
 	shipper := ingest.NewShipper(pg, ch, log)
+	shipper.Store.Tallied = tel.CountIngest
 
 	consumer, err := kafkaingest.New(shipper.Store, kafkaingest.Options{
-		Brokers: brokers, Group: cfg.KafkaGroup, BatchRecords: *batchRecords,
+		Brokers: brokers, Group: cfg.KafkaGroup, BatchRecords: *batchRecords, Lag: kafkaLag(tel),
 	}, log)
 	if err != nil {
 		return err

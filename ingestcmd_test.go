@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -42,6 +43,8 @@ func TestIngestCommandConsumesAndShips(t *testing.T) {
 	t.Setenv("MARI_CH_PASSWORD", db.CHOpts.Password)
 	t.Setenv("MARI_KAFKA_BROKERS", strings.Join(kafka.ListenAddrs(), ","))
 	t.Setenv("MARI_KAFKA_GROUP", "ingest-command-test")
+	metricsAddr := freeAddr(t)
+	t.Setenv("MARI_METRICS_ADDR", metricsAddr)
 
 	// A payment of R250.75 from alice to bob, completed, and a login: the command runs on the
 	// wall clock, so the events are an hour old.
@@ -111,6 +114,24 @@ func TestIngestCommandConsumesAndShips(t *testing.T) {
 	}
 	if status != "COMPLETED" || amount != "250.75" {
 		t.Errorf("transaction T1 is %s of %s, want COMPLETED of 250.75", status, amount)
+	}
+	// Its metrics, on MARI_METRICS_ADDR: the payment created and completed once each.
+	res, err := http.Get("http://" + metricsAddr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	exposed, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	for _, line := range []string{
+		`mari_transactions_total{bank="BANKA",channel="online",status="pending"} 1`,
+		`mari_transactions_total{bank="BANKA",channel="online",status="completed"} 1`,
+		`mari_transaction_duration_seconds_sum{bank="BANKA"} 0.9`,
+		`mari_ingest_events_total{outcome="accepted",topic="transaction-events"} 2`,
+		`mari_ingest_events_total{outcome="accepted",topic="user-activity"} 1`,
+	} {
+		if !strings.Contains(string(exposed), "\n"+line+"\n") {
+			t.Errorf("mari ingest's metrics lack %s", line)
+		}
 	}
 	cancel()
 	select {

@@ -168,6 +168,12 @@ func serve(ctx context.Context, log *slog.Logger) error {
 	}
 	defer pg.Close()
 	defer ch.Close()
+	tel, stopMetrics, err := startMetrics(ctx, cfg, log) // nil when MARI_METRICS_ADDR=off: counts nothing
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
+	tel.WatchPool("app", pg)
 	if cfg.Scheduler {
 		// The scheduler has its own small pool: its statements may run up to a job's deadline,
 		// beyond what a request may, and however busy it is, requests keep their connections.
@@ -182,6 +188,8 @@ func serve(ctx context.Context, log *slog.Logger) error {
 		defer jobs.Close()
 		r := rollup.New(jobs, log, nil)
 		r.JobTimeout = cfg.RollupJobTimeout
+		r.Ran = tel.RollupRan
+		tel.WatchPool("rollup", jobs)
 		// Other instances on the same database run the same scheduler; the lease makes one of
 		// them do each round (and the catch-up of rollups added by a newer release).
 		s := rollup.NewScheduler(r, cfg.RefreshInterval)
@@ -198,6 +206,7 @@ func serve(ctx context.Context, log *slog.Logger) error {
 	// them on to ClickHouse, woken by each stored batch, and applies held events whose user or
 	// payment has arrived. Several instances share the work through a lease.
 	shipper := ingest.NewShipper(pg, ch, log)
+	shipper.Store.Tallied = tel.CountIngest
 	shipCtx, stopShipper := context.WithCancel(ctx)
 	var ingestion sync.WaitGroup
 	ingestion.Add(1)
@@ -208,13 +217,18 @@ func serve(ctx context.Context, log *slog.Logger) error {
 		ingestion.Add(1)
 		go func() {
 			defer ingestion.Done()
-			if err := kafkaingest.RunKafka(shipCtx, cfg, shipper.Store, log); err != nil && shipCtx.Err() == nil {
+			if err := kafkaingest.RunKafka(shipCtx, cfg, shipper.Store, kafkaLag(tel), log); err != nil && shipCtx.Err() == nil {
 				log.Error("Kafka consumer stopped; events arrive over HTTP only until a restart", "err", err)
 			}
 		}()
 	}
 	defer func() { stopShipper(); ingestion.Wait() }()
-	e := web.NewServer(web.Deps{Config: cfg, PG: pg, CH: ch, Log: log, IngestCommitted: shipper.Wake, Landed: shipper.Landed})
+	// The alert rules are evaluated, and their notifications sent, beside the server (alertscmd.go).
+	defer startAlerts(ctx, cfg, pg, log)()
+	requests, stopSelfMonitor := startSelfMonitor(ctx, pg, ch, log) // selfmoncmd.go: server time and uptime for /quality
+	defer stopSelfMonitor()
+	e := web.NewServer(web.Deps{Config: cfg, PG: pg, CH: ch, Log: log, IngestCommitted: shipper.Wake, Landed: shipper.Landed, Telemetry: tel,
+		Requests: requests})
 	log.Info("Mari BI is serving", "addr", cfg.ListenAddr)
 	return web.Serve(ctx, e, cfg.ListenAddr)
 }

@@ -31,6 +31,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"mari/apikeys"
 	"mari/auth"
 	"mari/calendar"
 	"mari/config"
@@ -163,14 +164,29 @@ func measureScale(ctx context.Context, o Options, scale float64) ([]Result, erro
 	if err != nil {
 		return nil, fmt.Errorf("bench sign-in: %w", err)
 	}
+	// The JSON API takes a key instead (one with every scope and room for every request).
+	keys := apikeys.Store{PG: pg}
+	key, k, err := keys.Create(ctx, apikeys.NewKey{Name: fmt.Sprintf("mari bench %d", time.Now().UnixNano()),
+		Scopes: apikeys.Scopes, RatePerMinute: apikeys.MaxRatePerMinute}, auth.Actor{Email: "mari bench"})
+	if err != nil {
+		return nil, fmt.Errorf("bench API key: %w", err)
+	}
+	defer keys.Revoke(context.WithoutCancel(ctx), k.ID, auth.Actor{Email: "mari bench"})
+	credentials := func(path string) ([]*http.Cookie, string) {
+		if strings.HasPrefix(path, "/api/") {
+			return nil, key
+		}
+		return cookies, ""
+	}
 
 	var results []Result
 	for _, page := range o.Pages {
 		r := base
 		r.Page = page
 		r.Requests = o.Requests
+		cookies, key := credentials(page)
 		for i := 0; i < o.Warmup; i++ {
-			if _, _, err := get(ctx, e, page, cookies); err != nil {
+			if _, _, err := get(ctx, e, page, cookies, key); err != nil {
 				return nil, err
 			}
 		}
@@ -178,7 +194,7 @@ func measureScale(ctx context.Context, o Options, scale float64) ([]Result, erro
 		panelTimes := make([]time.Duration, 0, o.Requests)
 		for i := 0; i < o.Requests; i++ {
 			var loads handlers.LoadTimes
-			took, degraded, err := get(handlers.WithLoadTimes(ctx, &loads), e, page, cookies)
+			took, degraded, err := get(handlers.WithLoadTimes(ctx, &loads), e, page, cookies, key)
 			if err != nil {
 				return nil, err
 			}
@@ -197,12 +213,15 @@ func measureScale(ctx context.Context, o Options, scale float64) ([]Result, erro
 	return results, nil
 }
 
-// get serves one request and times it. A response other than 200 is an error: a benchmark
+// get serves one request (with the session cookies, or an API key) and times it. A response other than 200 is an error: a benchmark
 // of an error page measures nothing.
-func get(ctx context.Context, h http.Handler, path string, cookies []*http.Cookie) (time.Duration, bool, error) {
+func get(ctx context.Context, h http.Handler, path string, cookies []*http.Cookie, apiKey string) (time.Duration, bool, error) {
 	req := httptest.NewRequestWithContext(ctx, http.MethodGet, path, nil)
 	for _, c := range cookies {
 		req.AddCookie(c)
+	}
+	if apiKey != "" {
+		req.Header.Set("Authorization", "Bearer "+apiKey)
 	}
 	rec := httptest.NewRecorder()
 	start := time.Now()

@@ -304,6 +304,26 @@ func TestAppClickHouseSQLOnBothEngines(t *testing.T) {
 				_, _, err := queries.OpsNewestMinute(ctx, ch, now)
 				return err
 			}},
+		// The data-quality page's days, 8 to 15 March: the 8th the week-old stream's 3
+		// initiated; the 14th the two completions of 22:59:59 and 23:59:59 (20.00); the 15th 6
+		// initiated (01:30 and five of the stream) and 25 completed (24 × 10.00 + 12.34).
+		{name: "quality daily payments", file: "quality_daily_payments",
+			want: "2026-03-08\t3\t0\n2026-03-14\t0\t20\n2026-03-15\t6\t252.34",
+			run: func(ctx context.Context, ch driver.Conn) error {
+				_, err := queries.QualityDailyPaymentsCH(ctx, ch, calendar.NewDate(2026, 3, 8), calendar.NewDate(2026, 3, 15))
+				return err
+			}},
+		// Dated from 9 March: the 32 events of the processing-time dataset and the stream's 5 of
+		// the 15th, the newest 04:10:06 SAST.
+		{name: "quality newest transaction event", file: "quality_newest_transaction_event", want: "37\t2026-03-15 02:10:06",
+			run: func(ctx context.Context, ch driver.Conn) error {
+				return scanRow(ctx, ch, "ch/quality_newest_transaction_event", "2026-03-09")
+			}},
+		// Dated from 9 March: the activity of the 14th and of 05:00 SAST on the 15th.
+		{name: "quality newest activity", file: "quality_newest_activity", want: "2\t2026-03-15 03:00:00",
+			run: func(ctx context.Context, ch driver.Conn) error {
+				return scanRow(ctx, ch, "ch/quality_newest_activity", "2026-03-09")
+			}},
 	}
 
 	ch, sent := recordingConn(t, db.CHOpts.Addr, db.Name, db.CHOpts.User, db.CHOpts.Password)
@@ -387,6 +407,14 @@ func TestAppClickHouseSQLOnBothEngines(t *testing.T) {
 		{name: "ingest shipped activity", file: "ingest_shipped_activity", want: "4",
 			run: func(ctx context.Context, ch driver.Conn) error {
 				_, err := queries.IngestShippedActivity(ctx, ch, day.AddDays(-1), day, 1, 9)
+				return err
+			}},
+		// The streamed payment counts on the data-quality page like any other: the 15th has 7
+		// initiated and 26 completed (252.34 + 55.50).
+		{name: "quality daily payments, with streamed rows", file: "quality_daily_payments",
+			want: "2026-03-15\t7\t307.84",
+			run: func(ctx context.Context, ch driver.Conn) error {
+				_, err := queries.QualityDailyPaymentsCH(ctx, ch, day, day)
 				return err
 			}},
 		// The streamed completion counts in the live figures like any other: 26 completed

@@ -21,6 +21,7 @@ import (
 // at the private development databases that `make run` starts; secrets have no default.
 type Config struct {
 	ListenAddr         string        // MARI_LISTEN_ADDR
+	MetricsAddr        string        // MARI_METRICS_ADDR: the Prometheus metrics' own listener; "" = off
 	PostgresURL        string        // MARI_PG_URL (may carry the password; set it from a secret)
 	ClickHouseAddr     string        // MARI_CH_ADDR, host:port of the native protocol
 	ClickHouseDatabase string        // MARI_CH_DATABASE
@@ -52,6 +53,15 @@ type Config struct {
 	IngestMaxBody    int    // MARI_INGEST_MAX_BODY: bytes one ingestion request may carry
 	// MARI_API_RATE_LIMIT: requests per minute of an API key made without its own rate
 	APIRatePerMinute int
+	// The alerts (package alerts): MARI_ALERT_EVALUATE_EVERY, MARI_ALERT_BASE_URL,
+	// MARI_ALERT_WEBHOOK_SECRET (a secret) and the SMTP relay of their emails (MARI_SMTP_*).
+	AlertEvery         time.Duration
+	AlertBaseURL       string
+	AlertWebhookSecret string
+	SMTPAddr           string
+	SMTPFrom           string
+	SMTPUsername       string
+	SMTPPassword       string
 }
 
 // TestDatabases says where the tests make their databases (package dbtest).

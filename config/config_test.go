@@ -20,6 +20,7 @@ func TestDefaults(t *testing.T) {
 	}
 	want := Config{
 		ListenAddr:              ":8080",
+		MetricsAddr:             "127.0.0.1:9464",
 		PostgresURL:             "postgres://mari@127.0.0.1:55432/mari?sslmode=disable",
 		ClickHouseAddr:          "127.0.0.1:59000",
 		ClickHouseDatabase:      "mari",
@@ -37,6 +38,8 @@ func TestDefaults(t *testing.T) {
 		KafkaGroup:              "mari-bi",
 		IngestMaxBody:           8 << 20,
 		APIRatePerMinute:        120,
+		AlertEvery:              30 * time.Second,
+		AlertBaseURL:            "http://localhost:8080",
 	}
 	if c != want {
 		t.Errorf("defaults:\n got %+v\nwant %+v", c, want)

@@ -20,6 +20,10 @@ var appSettings = []Setting[Config]{
 	{Name: "MARI_LISTEN_ADDR", Default: ":8080",
 		Meaning: "address the server listens on",
 		set:     text(func(c *Config) *string { return &c.ListenAddr })},
+	{Name: "MARI_METRICS_ADDR", Default: "127.0.0.1:9464",
+		Meaning: "address of the Prometheus metrics (`GET /metrics`) of `mari serve` and `mari ingest`, on a listener of its own, " +
+			"never the app's port (see \"Metrics for Grafana\"); `off` serves none",
+		set: metricsAddr},
 	{Name: "MARI_PG_URL", Default: "postgres://mari@127.0.0.1:" + devPGPort + "/mari?sslmode=disable",
 		Meaning: "PostgreSQL connection URL; in deployment it carries the password, so set it from a secret",
 		set:     text(func(c *Config) *string { return &c.PostgresURL })},
@@ -90,6 +94,28 @@ var appSettings = []Setting[Config]{
 		Meaning: "rate limit, in requests per minute, given to a new key of the JSON API (`/api/v1`) made without its own (1 to 10000); " +
 			"each key keeps its rate, counted in PostgreSQL so that every instance shares it",
 		set: wholeNumber(func(c *Config) *int { return &c.APIRatePerMinute }, 1, 10000)},
+	{Name: "MARI_ALERT_EVALUATE_EVERY", Default: "30s",
+		Meaning: "how often `mari serve` evaluates the alert rules (`/alerts`; one instance at a time, under a lease) (`1s` to `1h`)",
+		set:     duration(func(c *Config) *time.Duration { return &c.AlertEvery }, time.Second, time.Hour)},
+	{Name: "MARI_ALERT_BASE_URL", Default: "http://localhost:8080",
+		Meaning: "the address people open Mari BI at, for the links in alert notifications (`generatorURL`, the email's link); http or https",
+		set:     alertBaseURL},
+	{Name: "MARI_ALERT_WEBHOOK_SECRET",
+		Meaning: "key of the alert webhooks' signature (HMAC-SHA256 of the body, header `X-Mari-Signature: sha256=<hex>`), at least 16 characters; " +
+			"a secret, with no default: without it no alert rule can have a webhook",
+		set: alertWebhookSecret},
+	{Name: "MARI_SMTP_ADDR", Shown: "(empty: no email)",
+		Meaning: "`host:port` of the SMTP relay that alert emails go through (with STARTTLS when it offers it); without it no alert rule can email",
+		set:     smtpAddr},
+	{Name: "MARI_SMTP_FROM",
+		Meaning: "sender address of the alert emails; required with `MARI_SMTP_ADDR`",
+		set:     smtpFrom},
+	{Name: "MARI_SMTP_USERNAME", Shown: "(empty: no sign-in)",
+		Meaning: "user name at the SMTP relay",
+		set:     text(func(c *Config) *string { return &c.SMTPUsername })},
+	{Name: "MARI_SMTP_PASSWORD",
+		Meaning: "password at the SMTP relay (a secret; sent only over TLS, or to a relay on this host)",
+		set:     text(func(c *Config) *string { return &c.SMTPPassword })},
 }
 
 // sessionLifetime must not be shorter than the idle timeout read just above it: a session

@@ -19,9 +19,10 @@ import (
 // The secrets docker-compose.yml requires, with values distinct enough to tell apart where
 // each one ends up.
 var composeSecrets = map[string]string{
-	"POSTGRES_PASSWORD":   "superuser-pw-3f9a",
-	"MARI_PG_PASSWORD":    "app-role-pw-81c2",
-	"CLICKHOUSE_PASSWORD": "clickhouse-pw-5d07",
+	"POSTGRES_PASSWORD":      "superuser-pw-3f9a",
+	"MARI_PG_PASSWORD":       "app-role-pw-81c2",
+	"CLICKHOUSE_PASSWORD":    "clickhouse-pw-5d07",
+	"GRAFANA_ADMIN_PASSWORD": "grafana-admin-pw-6e1b",
 }
 
 // loadCompose loads docker-compose.yml the way `docker compose` does (interpolation,
@@ -71,7 +72,7 @@ func TestComposeLoadsWithItsServices(t *testing.T) {
 	p := mustLoadCompose(t)
 	got := p.ServiceNames()
 	sort.Strings(got)
-	if want := []string{"app", "clickhouse", "kafka", "kafka-topics", "postgres"}; !slices.Equal(got, want) {
+	if want := []string{"app", "clickhouse", "grafana", "kafka", "kafka-topics", "postgres", "prometheus"}; !slices.Equal(got, want) {
 		t.Fatalf("services = %v, want %v", got, want)
 	}
 }
@@ -99,7 +100,7 @@ func TestComposeRefusesToLoadWithoutEachSecret(t *testing.T) {
 			}
 		}
 	}
-	// With none set, one message names all three.
+	// With none set, one message names them all.
 	_, err := loadCompose(t, map[string]string{})
 	if err == nil {
 		t.Fatal("loaded with no secrets at all")
@@ -124,6 +125,9 @@ func TestComposeEveryServiceIsConfined(t *testing.T) {
 		"kafka":        nil,
 		"kafka-topics": nil,
 		"app":          nil,
+		// Both images run as their own unprivileged users from the start.
+		"prometheus": nil,
+		"grafana":    nil,
 	}
 	for _, s := range p.Services {
 		t.Run(s.Name, func(t *testing.T) {
@@ -166,21 +170,25 @@ func TestComposeEveryServiceIsConfined(t *testing.T) {
 	}
 }
 
-// Only the app is reachable from the host, and only on loopback (through the HTTPS proxy);
-// the databases publish nothing.
+// Only the app and Grafana are reachable from the host, and only on loopback (through the
+// HTTPS proxy); the databases, Kafka and Prometheus publish nothing, and the app's metrics
+// port is not published either.
 func TestComposePublishesOnlyTheAppOnLoopback(t *testing.T) {
 	p := mustLoadCompose(t)
-	for _, name := range []string{"postgres", "clickhouse", "kafka", "kafka-topics"} {
+	for _, name := range []string{"postgres", "clickhouse", "kafka", "kafka-topics", "prometheus"} {
 		if ports := service(t, p, name).Ports; len(ports) != 0 {
-			t.Errorf("%s publishes %+v; only the app may publish a port", name, ports)
+			t.Errorf("%s publishes %+v; only the app and Grafana may publish a port", name, ports)
 		}
 	}
-	app := service(t, p, "app")
-	if len(app.Ports) != 1 {
-		t.Fatalf("app ports = %+v, want exactly 127.0.0.1:8080:8080", app.Ports)
-	}
-	if pt := app.Ports[0]; pt.HostIP != "127.0.0.1" || pt.Published != "8080" || pt.Target != 8080 {
-		t.Fatalf("app port = %+v, want 127.0.0.1:8080 -> 8080", pt)
+	for name, port := range map[string]string{"app": "8080", "grafana": "3000"} {
+		s := service(t, p, name)
+		if len(s.Ports) != 1 {
+			t.Errorf("%s ports = %+v, want exactly 127.0.0.1:%s:%s", name, s.Ports, port, port)
+			continue
+		}
+		if pt := s.Ports[0]; pt.HostIP != "127.0.0.1" || pt.Published != port || strconv.Itoa(int(pt.Target)) != port {
+			t.Errorf("%s port = %+v, want 127.0.0.1:%s -> %s", name, pt, port, port)
+		}
 	}
 }
 

@@ -22,6 +22,7 @@ var auditActions = []string{
 	audit.RoleChanged, audit.PasswordChanged, audit.LinkCreated, audit.LinkRevoked, audit.LinkRotated,
 	audit.ReportPublished, audit.ReportDrafted, audit.PartnershipCreated, audit.PartnershipChanged,
 	audit.IncidentRecorded, audit.IncidentChanged, audit.IngestTokenCreated, audit.IngestTokenRevoked, audit.APIKeyCreated, audit.APIKeyRevoked, audit.APIKeyExpirySet, audit.ScenarioCreated, audit.ScenarioSaved, audit.ScenarioRestored,
+	audit.AlertRuleCreated, audit.AlertRuleDeleted, audit.AlertSilenced, audit.AlertSilenceEnded, audit.AlertTestRequested,
 }
 
 // actionName is the shape of every action name; anything else in ?action= is a bad link.

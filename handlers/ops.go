@@ -45,6 +45,8 @@ type OpsOptions struct {
 	// Landed counts the rows streamed into ClickHouse so far (the ingestion shipper's); when it
 	// moves, shared results are refreshed sooner. Nil: nothing streams here.
 	Landed func() uint64
+	// Alerts reads the firing alert rules for the banner; nil: no banner.
+	Alerts OpsAlertsSource
 }
 
 // Ops serves the operations dashboard (/ops), its live data (/ops/data) and CSVs; Display
@@ -231,6 +233,7 @@ type opsLoad struct {
 	newest  panelOut
 	figures []panelOut // as opsFigures
 	charts  []panelOut // as opsCharts
+	banner  *opsBannerJSON
 }
 
 // load runs every panel of the dashboard concurrently, each on its own detached context with
@@ -244,8 +247,10 @@ func (h *Ops) load(ctx context.Context, f queries.OpsFilter, wall bool) opsLoad 
 	for _, c := range opsCharts {
 		list = append(list, c.panel)
 	}
+	banner := make(chan *opsBannerJSON, 1) // read beside the panels, from PostgreSQL
+	go func() { banner <- h.banner(ctx, in) }()
 	out := run(ctx, &h.panels, in.key(), list, in)
-	return opsLoad{in: in, newest: out[0], figures: out[1 : 1+len(opsFigures)], charts: out[1+len(opsFigures):]}
+	return opsLoad{in: in, newest: out[0], figures: out[1 : 1+len(opsFigures)], charts: out[1+len(opsFigures):], banner: <-banner}
 }
 
 // fillMinutes returns one row per minute from from, n minutes, with 0 where rows has none.

@@ -31,6 +31,7 @@ type opsJSON struct {
 	Panels        map[string]opsPanelJSON `json:"panels"`
 	Text          map[string]string       `json:"text"` // what the page shows, by data-ops-field
 	Numbers       opsNumbers              `json:"numbers"`
+	Alerts        *opsBannerJSON          `json:"alerts,omitempty"` // the firing alert rules (PostgreSQL)
 }
 
 // opsNumbers are the raw numbers (for machines and tests), read from the panels' tables: the
@@ -108,6 +109,7 @@ func opsData(l opsLoad) opsJSON {
 		failed(c.panel.Name, o.Chart.Unavailable)
 	}
 	j.Numbers = opsNumbersOf(l)
+	j.Alerts = l.banner
 	return j
 }
 
@@ -173,7 +175,8 @@ type opsViewOptions struct {
 func opsView(l opsLoad, o opsViewOptions) views.Ops {
 	j := opsData(l)
 	v := views.Ops{Wall: l.in.wall, DataURL: o.DataURL, Updated: j.UpdatedSAST, NewestAge: j.Text["newest.age"],
-		Freshness: j.Freshness, WallHref: o.WallHref, NormalHref: o.NormalHref, Title: o.Title, SourceMessage: j.SourceMessage}
+		Freshness: j.Freshness, WallHref: o.WallHref, NormalHref: o.NormalHref, Title: o.Title, SourceMessage: j.SourceMessage,
+		Alerts: bannerView(j.Alerts)}
 	if j.NewestAgeSec != nil {
 		v.AgeSeconds = strconv.FormatInt(*j.NewestAgeSec, 10)
 	}

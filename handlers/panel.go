@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"runtime/debug"
@@ -76,7 +77,11 @@ func runOne[In any](ctx context.Context, ps *panels, key string, p panelSpec[In]
 		lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ps.timeout)
 		defer cancel()
 		defer recordLoad(ctx, time.Now())
-		return loadPanel(lctx, ps.log, p, in)
+		o, err := loadPanel(lctx, ps.log, p, in)
+		if err != nil && errors.Is(lctx.Err(), context.DeadlineExceeded) {
+			panelTimedOut(ctx, p.Name) // once per load, however many viewers share it
+		}
+		return o, err
 	})
 	var err error
 	var o panelOut

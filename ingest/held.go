@@ -65,5 +65,18 @@ func (s *Store) ReleaseHeld(ctx context.Context) (Result, error) {
 // ExpireHeld dead-letters events that have waited longer than HoldLimit.
 func (s *Store) ExpireHeld(ctx context.Context) (int64, error) {
 	now := s.Now()
-	return queries.IngestExpireHeld(ctx, s.PG, now.Add(-HoldLimit), now)
+	byTopic, err := queries.IngestExpireHeld(ctx, s.PG, now.Add(-HoldLimit), now)
+	if err != nil {
+		return 0, err
+	}
+	var total int64
+	var t Tally
+	for topic, n := range byTopic {
+		total += n
+		t.topic(events.Topic(topic)).DeadLetters += int(n)
+	}
+	if s.Tallied != nil && !t.Empty() {
+		s.Tallied(t)
+	}
+	return total, nil
 }

@@ -56,6 +56,9 @@ type Store struct {
 	// Committed, when set, is called after each batch that applied something commits: the
 	// shipper and the live figures wake up on it instead of polling.
 	Committed func()
+	// Tallied, when set, is told what each committed batch did, and which held events expired
+	// into the dead letters: the metrics count from it (package telemetry). nil: nobody counts.
+	Tallied func(Tally)
 }
 
 // NewStore returns a Store over pg with the wall clock.
@@ -89,6 +92,7 @@ func (s *Store) ingest(ctx context.Context, lines []Line, releasing bool) (Resul
 	var res Result
 	var dead []queries.IngestDeadLetterRow
 	var evs []parsed
+	var early Tally // what is known before the transaction: malformed lines, repeats within the batch
 	seen := map[uuid.UUID]bool{}
 	for i := range lines {
 		l := &lines[i]
@@ -96,10 +100,14 @@ func (s *Store) ingest(ctx context.Context, lines []Line, releasing bool) (Resul
 		if err != nil {
 			res.Rejected = append(res.Rejected, Rejection{Index: i, Error: err.Error()})
 			dead = append(dead, deadLetter(l, uuid.Nil, err.Error()))
+			tt := early.topic(l.Topic)
+			tt.Rejected++
+			tt.DeadLetters++
 			continue
 		}
 		if seen[ev.ID()] {
 			res.Duplicates++
+			early.topic(ev.Topic()).Duplicates++
 			continue
 		}
 		seen[ev.ID()] = true
@@ -123,6 +131,13 @@ func (s *Store) ingest(ctx context.Context, lines []Line, releasing bool) (Resul
 	if out.applied > 0 && s.Committed != nil {
 		s.Committed()
 	}
+	if s.Tallied != nil && len(lines) > 0 {
+		early.add(out.tally)
+		if releasing {
+			early = early.asRelease()
+		}
+		s.Tallied(early)
+	}
 	return res, nil
 }
 
@@ -138,6 +153,7 @@ func retryable(err error) bool {
 type batchOutcome struct {
 	applied, duplicates, held int
 	rejected                  []Rejection
+	tally                     Tally // what the attempt did, for Store.Tallied once it has committed
 }
 
 // apply runs one attempt of a batch in one transaction.
@@ -235,6 +251,7 @@ func (s *Store) apply(ctx context.Context, evs []parsed, dead []queries.IngestDe
 	if err := queries.IngestDeadLetter(ctx, tx, distinctDead(dead), now); err != nil {
 		return out, err
 	}
+	out.tally = tallyBatch(evs, fresh, decisions, fx)
 	return out, tx.Commit(ctx)
 }
 

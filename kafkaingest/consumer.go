@@ -51,6 +51,12 @@ type Options struct {
 	// Client are extra franz-go options, after the consumer's own (tests use them for fast
 	// group timings).
 	Client []kgo.Opt
+	// Lag, when set, is told every LagEvery each event topic's consumer lag: records of this
+	// member's partitions not yet committed, summed over partitions (lag.go). The metrics
+	// export it; nil: the lag is not measured.
+	Lag func(topic string, lag int64)
+	// LagEvery is how often the lag is measured (default 10 s).
+	LagEvery time.Duration
 }
 
 func (o *Options) defaults() {
@@ -74,6 +80,9 @@ func (o *Options) defaults() {
 	}
 	if o.FinishGrace <= 0 {
 		o.FinishGrace = 10 * time.Second
+	}
+	if o.LagEvery <= 0 {
+		o.LagEvery = 10 * time.Second
 	}
 }
 
@@ -202,6 +211,7 @@ func (c *Consumer) rush() {
 // the consumer: a Consumer runs once.
 func (c *Consumer) Run(ctx context.Context) error {
 	defer c.client.CloseAllowingRebalance()
+	defer c.startLag(ctx)() // stopped before the client closes
 	lastRelease := time.Now()
 	for {
 		recs, started := c.gather(ctx)
@@ -441,9 +451,10 @@ func Brokers(list string) []string {
 }
 
 // RunKafka consumes the event topics into store until ctx ends, as configured by
-// MARI_KAFKA_BROKERS and MARI_KAFKA_GROUP. With no brokers configured it returns at once:
-// events then arrive over HTTP only.
-func RunKafka(ctx context.Context, cfg config.Config, store *ingest.Store, log *slog.Logger) error {
+// MARI_KAFKA_BROKERS and MARI_KAFKA_GROUP, telling lag (when not nil) the consumer lag (see
+// Options.Lag). With no brokers configured it returns at once: events then arrive over HTTP
+// only.
+func RunKafka(ctx context.Context, cfg config.Config, store *ingest.Store, lag func(topic string, lag int64), log *slog.Logger) error {
 	brokers := Brokers(cfg.KafkaBrokers)
 	if len(brokers) == 0 {
 		return nil
@@ -451,7 +462,7 @@ func RunKafka(ctx context.Context, cfg config.Config, store *ingest.Store, log *
 	if log == nil {
 		log = slog.Default()
 	}
-	c, err := New(store, Options{Brokers: brokers, Group: cfg.KafkaGroup}, log)
+	c, err := New(store, Options{Brokers: brokers, Group: cfg.KafkaGroup, Lag: lag}, log)
 	if err != nil {
 		return err
 	}

@@ -367,10 +367,22 @@ func IngestOutboxActivity(ctx context.Context, tx pgx.Tx, rows []OutboxActivity)
 	return err
 }
 
-// IngestExpireHeld dead-letters events held since before cutoff and returns how many.
-func IngestExpireHeld(ctx context.Context, q Querier, cutoff, now time.Time) (int64, error) {
-	tag, err := q.Exec(ctx, SQL("pg/ingest_expire_held"), cutoff, now)
-	return tag.RowsAffected(), err
+// IngestExpireHeld dead-letters events held since before cutoff and returns how many of each
+// topic.
+func IngestExpireHeld(ctx context.Context, q Querier, cutoff, now time.Time) (map[string]int64, error) {
+	rows, err := q.Query(ctx, SQL("pg/ingest_expire_held"), cutoff, now)
+	if err != nil {
+		return nil, err
+	}
+	topics, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, err
+	}
+	byTopic := map[string]int64{}
+	for _, t := range topics {
+		byTopic[t]++
+	}
+	return byTopic, nil
 }
 
 // IngestAnyHeld reports whether any event is waiting.

@@ -48,6 +48,19 @@ type Runner struct {
 	// so one stuck run cannot stall the scheduler; a backfill at a terminal leaves it 0 (its
 	// months can legitimately take minutes at scale, and Ctrl-C stops it).
 	JobTimeout time.Duration
+	// Ran, when set, is told of every recorded job run once it has ended: the metrics count
+	// from it (package telemetry). nil: nobody is told.
+	Ran func(RunOutcome)
+}
+
+// RunOutcome is one recorded job run, as Runner.Ran hears of it.
+type RunOutcome struct {
+	Job, Mode string
+	// Started: the job itself ran (false when even its start could not be recorded, the
+	// database being down, say).
+	Started bool
+	Took    time.Duration // how long the job ran, by the monotonic clock (not Runner.Now)
+	Err     error         // why the run failed; nil when it succeeded
 }
 
 // New returns a Runner; log and now may be nil for the defaults.
@@ -196,9 +209,14 @@ func (r *Runner) record(ctx context.Context, job, mode string, from, to calendar
 	defer cancel()
 	id, err := queries.StartRollupRun(ctx, r.PG, job, mode, from, to, r.Now())
 	if err != nil {
-		return 0, fmt.Errorf("%s %s: recording start: %w", job, from, err)
+		err = fmt.Errorf("%s %s: recording start: %w", job, from, err)
+		r.ran(RunOutcome{Job: job, Mode: mode, Err: err})
+		return 0, err
 	}
+	started := time.Now()
 	rows, runErr := run(ctx)
+	outcome := RunOutcome{Job: job, Mode: mode, Started: true, Took: time.Since(started)}
+	defer func() { r.ran(outcome) }()
 	var errText *string
 	if runErr != nil {
 		s := runErr.Error()
@@ -209,12 +227,20 @@ func (r *Runner) record(ctx context.Context, job, mode string, from, to calendar
 	finishCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	if err := queries.FinishRollupRun(finishCtx, r.PG, id, r.Now(), rows, errText); err != nil && runErr == nil {
-		return rows, fmt.Errorf("%s %s: recording end: %w", job, from, err)
+		outcome.Err = fmt.Errorf("%s %s: recording end: %w", job, from, err)
+		return rows, outcome.Err
 	}
 	if runErr != nil {
-		return 0, fmt.Errorf("%s %s: %w", job, from, runErr)
+		outcome.Err = fmt.Errorf("%s %s: %w", job, from, runErr)
+		return 0, outcome.Err
 	}
 	return rows, nil
+}
+
+func (r *Runner) ran(o RunOutcome) {
+	if r.Ran != nil {
+		r.Ran(o)
+	}
 }
 
 // jobContext is ctx within r.JobTimeout, when it has one: the deadline of one job run.

@@ -64,8 +64,42 @@
     root.setAttribute("data-ops-source-down", message ? "true" : "false");
   }
 
+  // showAlerts rewrites the banner of firing alert rules (built with the DOM, never from
+  // markup: rule names are typed by people).
+  function showAlerts(a) {
+    var el = root.querySelector("[data-ops-alerts]");
+    if (!el || !a) return;
+    var key = JSON.stringify(a);
+    if (el.getAttribute("data-ops-alerts-shown") === key) return;
+    el.setAttribute("data-ops-alerts-shown", key);
+    el.hidden = !a.title;
+    el.classList.toggle("ops-alerts-loud", a.loud > 0);
+    var title = el.querySelector("[data-ops-alerts-title]");
+    if (title) title.textContent = a.title || "";
+    var list = el.querySelector("[data-ops-alerts-list]");
+    if (!list) return;
+    while (list.firstChild) list.removeChild(list.firstChild);
+    (a.items || []).forEach(function (i) {
+      var li = document.createElement("li");
+      if (i.silenced) li.className = "ops-alert-silenced";
+      function part(cls, text) {
+        var s = document.createElement("span");
+        s.className = cls;
+        s.textContent = text;
+        li.appendChild(s);
+        li.appendChild(document.createTextNode(" "));
+      }
+      part("ops-alert-name", i.name);
+      part("ops-alert-since", "since " + i.sinceSast);
+      if (i.silenced) part("ops-alert-since", "(silenced)");
+      part("ops-alert-detail", i.detail);
+      list.appendChild(li);
+    });
+  }
+
   function apply(j) {
     Object.keys(j.text || {}).forEach(function (k) { setText(k, j.text[k]); });
+    showAlerts(j.alerts);
     Object.keys(j.panels || {}).forEach(function (id) {
       var p = j.panels[id];
       var panel = root.querySelector('[data-ops-panel="' + id + '"]');

@@ -18,6 +18,23 @@ type Ops struct {
 	NormalHref    string
 
 	Filter OpsFilterForm // the bank/channel filter (signed-in page only)
+	Alerts OpsAlerts     // the banner of firing alert rules
+}
+
+// OpsAlerts is the banner of the alert rules firing; the refresh rewrites it.
+type OpsAlerts struct {
+	Shown       bool // the dashboard has an alerts source
+	Firing      int  // rules firing
+	Loud        int  // of them, not silenced
+	Title       string
+	Items       []OpsAlert
+	Unavailable string
+}
+
+// OpsAlert is one firing rule in the banner.
+type OpsAlert struct {
+	Name, Since, Detail string
+	Silenced            bool
 }
 
 // OpsFigure is one headline figure: its value and the line under it, each in an element the

@@ -30,7 +30,7 @@ func TestGlossaryAndHelpLinksFollowTheCatalogue(t *testing.T) {
 
 	help := regexp.MustCompile(`href="/glossary#([^"]+)"`)
 	links := 0
-	for _, page := range []string{"/", "/?preset=mtd", "/growth", "/banks", "/ops", "/reports", "/model/seed", "/model/seed/actuals", "/incidents"} {
+	for _, page := range []string{"/", "/?preset=mtd", "/growth", "/banks", "/ops", "/reports", "/model/seed", "/model/seed/actuals", "/incidents", "/quality"} {
 		r := c.get(page)
 		if r.StatusCode != 200 {
 			t.Errorf("GET %s: %d", page, r.StatusCode)

@@ -33,6 +33,9 @@ func machineRoutes(d Deps, api http.Handler) []machineRoute {
 	store.Now = d.Now
 	store.Parser = events.Parser{Now: d.Now}
 	store.Committed = d.IngestCommitted
+	if d.Telemetry != nil {
+		store.Tallied = d.Telemetry.CountIngest
+	}
 	maxBody := d.Config.IngestMaxBody
 	if maxBody <= 0 {
 		maxBody = 8 << 20

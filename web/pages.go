@@ -90,6 +90,9 @@ func newPages(d Deps, s *security, apiDoc *huma.OpenAPI) *registry {
 	})
 	display := handlers.NewDisplay(d.PG, ops, handlers.DisplayOptions{Now: d.Now, Log: d.Log})
 	incidents := handlers.NewIncidents(d.PG, handlers.IncidentsOptions{Now: d.Now, Log: d.Log})
+	// Alerts (web/alerts.go): the rules' page, and the operations banner naming the firing ones.
+	alertRules := newAlertsPage(d)
+	ops.ShowAlerts(firingAlerts(d))
 	growth := handlers.NewGrowth(queries.Growth{PG: d.PG}, metricSources, handlers.GrowthOptions{
 		LaunchMonth: d.Config.LaunchMonth, PanelTimeout: d.Config.PanelTimeout, Now: d.Now, Log: d.Log,
 	})
@@ -149,6 +152,21 @@ func newPages(d Deps, s *security, apiDoc *huma.OpenAPI) *registry {
 		{Method: post, Path: "/incidents", Handler: incidents.Create, Roles: opsStaff},
 		{Method: post, Path: "/incidents/:id", Handler: incidents.Edit, Roles: opsStaff},
 		{Method: post, Path: "/incidents/:id/end", Handler: incidents.End, Roles: opsStaff},
+
+		// Alerts: rules made from templates, their silences and test notifications. Ops and
+		// executives (who watch the figures the rules guard) make them as they need them.
+		{Method: get, Path: "/alerts", Handler: alertRules.Page, Roles: opsStaff, Menu: "Alerts", MenuKey: "alerts"},
+		{Method: post, Path: "/alerts", Handler: alertRules.Create, Roles: opsStaff},
+		{Method: post, Path: "/alerts/:id/delete", Handler: alertRules.Delete, Roles: opsStaff},
+		{Method: post, Path: "/alerts/:id/silence", Handler: alertRules.Silence, Roles: opsStaff},
+		{Method: post, Path: "/alerts/:id/silences/:silence/end", Handler: alertRules.EndSilence, Roles: opsStaff},
+		{Method: post, Path: "/alerts/:id/test", Handler: alertRules.SendTest, Roles: opsStaff},
+
+		// Data quality: can the numbers be trusted right now? Freshness, the two stores compared,
+		// rollup runs, dead letters, and the app's own server time and uptime (package selfmon).
+		{Method: get, Path: "/quality", Handler: handlers.NewQuality(d.PG, d.CH, handlers.QualityOptions{
+			PanelTimeout: d.Config.PanelTimeout, Now: d.Now, Log: d.Log,
+		}).Page, Roles: opsStaff, Menu: "Data quality", MenuKey: "quality"},
 
 		// The growth dashboard (:file is signups.csv, cohorts.csv, retention-heatmap.csv,
 		// sources.csv or referrers.csv).

@@ -48,9 +48,9 @@ func renderedNav(t *testing.T, body string) (links []views.NavLink, active []str
 func TestNavigationFollowsTheRegistry(t *testing.T) {
 	e, pages, svc := registryServer(t)
 	want := map[auth.Role][]string{
-		auth.RoleAdmin:        {"Executive", "Investor reports", "Operations", "Incidents", "Growth", "Banks", "Financial model", "Glossary", "Accounts", "Audit log", "Ingestion", "API keys"},
-		auth.RoleExecutive:    {"Executive", "Investor reports", "Operations", "Incidents", "Growth", "Banks", "Financial model", "Glossary"},
-		auth.RoleOps:          {"Operations", "Incidents", "Financial model", "Glossary"},
+		auth.RoleAdmin:        {"Executive", "Investor reports", "Operations", "Incidents", "Alerts", "Data quality", "Growth", "Banks", "Financial model", "Glossary", "Accounts", "Audit log", "Ingestion", "API keys"},
+		auth.RoleExecutive:    {"Executive", "Investor reports", "Operations", "Incidents", "Alerts", "Data quality", "Growth", "Banks", "Financial model", "Glossary"},
+		auth.RoleOps:          {"Operations", "Incidents", "Alerts", "Data quality", "Financial model", "Glossary"},
 		auth.RolePartnerships: {"Banks", "Financial model", "Glossary"},
 	}
 	for i, role := range auth.Roles {

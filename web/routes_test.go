@@ -36,7 +36,7 @@ type routeCase struct {
 // without one, and on a case that names no page.
 func routeTable() map[string]routeCase {
 	table := coreRouteCases()
-	for _, more := range []map[string]routeCase{opsRouteCases(), banksRouteCases(), incidentsRouteCases(), growthRouteCases(), modelRouteCases(), apiKeysRouteCases(), transactionsRouteCases()} {
+	for _, more := range []map[string]routeCase{opsRouteCases(), banksRouteCases(), incidentsRouteCases(), growthRouteCases(), modelRouteCases(), apiKeysRouteCases(), transactionsRouteCases(), qualityRouteCases(), alertsRouteCases()} {
 		for k, v := range more {
 			table[k] = v
 		}

@@ -14,6 +14,8 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"mari/auth"
+	"mari/selfmon"
+	"mari/telemetry"
 )
 
 // Deps are the long-lived dependencies every handler may draw from.
@@ -37,6 +39,12 @@ type Deps struct {
 	// Landed counts the streamed rows written to ClickHouse (the shipper's); the operations
 	// dashboard refreshes its shared results sooner when it moves.
 	Landed func() uint64
+	// Telemetry, when set, is where the server's metrics go (request times, panel timeouts,
+	// ingested events); they are served on a listener of their own, never here. nil: none.
+	Telemetry *telemetry.Metrics
+	// Requests, when set, counts each request's server time for the data-quality page (package
+	// selfmon; serve writes it to PostgreSQL once a minute). nil: not measured.
+	Requests *selfmon.Recorder
 }
 
 // writeTimeout is how long the server gives a response; a handler still running then is cut
@@ -103,6 +111,10 @@ func newServer(d Deps) (*echo.Echo, *registry) {
 		api, described = newAPI(d)
 		apiDoc = described.OpenAPI()
 	}
+	if d.Telemetry != nil {
+		e.Pre(observeRequests(d.Telemetry, e)) // outermost: the machine routes below are timed too
+	}
+	e.Pre(selfmon.Measure(d.Requests)) // before the machine routes, so the API and ingestion are timed too
 	e.Pre(serveMachineRoutes(machineRoutes(d, api), d))
 	s := newSecurity(d)
 	s.pages = newPages(d, s, apiDoc)

@@ -1,5 +1,6 @@
 -- Held events that waited longer than allowed become dead letters: what they refer to is not
--- coming. Their fingerprint is that of the event as held (topic and JSON).
+-- coming. Their fingerprint is that of the event as held (topic and JSON). One row per event
+-- moved, naming its topic.
 --   $1 held before this instant expire   $2 now
 WITH expired AS (
     DELETE FROM ingest_held WHERE held_at < $1
@@ -11,3 +12,4 @@ SELECT sha256(convert_to(topic || E'\n' || payload, 'UTF8')), topic, source, eve
 FROM expired
 ON CONFLICT (fingerprint) DO UPDATE
 SET times_seen = ingest_dead_letters.times_seen + 1, last_seen = EXCLUDED.last_seen, reason = EXCLUDED.reason
+RETURNING topic
