@@ -148,14 +148,14 @@ func newPages(d Deps, s *security, apiDoc *huma.OpenAPI) *registry {
 
 		// The incident log. Ops records and ends incidents as they happen; executives may too,
 		// since uptime on their dashboard is computed from these rows.
-		{Method: get, Path: "/incidents", Handler: incidents.List, Roles: opsStaff, Menu: "Incidents", MenuKey: "incidents"},
+		{Method: get, Path: "/incidents", Handler: incidents.List, Roles: opsStaff, Menu: "Incidents", MenuKey: "incidents", MenuGroup: "Reliability"},
 		{Method: post, Path: "/incidents", Handler: incidents.Create, Roles: opsStaff},
 		{Method: post, Path: "/incidents/:id", Handler: incidents.Edit, Roles: opsStaff},
 		{Method: post, Path: "/incidents/:id/end", Handler: incidents.End, Roles: opsStaff},
 
 		// Alerts: rules made from templates, their silences and test notifications. Ops and
 		// executives (who watch the figures the rules guard) make them as they need them.
-		{Method: get, Path: "/alerts", Handler: alertRules.Page, Roles: opsStaff, Menu: "Alerts", MenuKey: "alerts"},
+		{Method: get, Path: "/alerts", Handler: alertRules.Page, Roles: opsStaff, Menu: "Alerts", MenuKey: "alerts", MenuGroup: "Reliability"},
 		{Method: post, Path: "/alerts", Handler: alertRules.Create, Roles: opsStaff},
 		{Method: post, Path: "/alerts/:id/delete", Handler: alertRules.Delete, Roles: opsStaff},
 		{Method: post, Path: "/alerts/:id/silence", Handler: alertRules.Silence, Roles: opsStaff},
@@ -166,7 +166,7 @@ func newPages(d Deps, s *security, apiDoc *huma.OpenAPI) *registry {
 		// rollup runs, dead letters, and the app's own server time and uptime (package selfmon).
 		{Method: get, Path: "/quality", Handler: handlers.NewQuality(d.PG, d.CH, handlers.QualityOptions{
 			PanelTimeout: d.Config.PanelTimeout, Now: d.Now, Log: d.Log,
-		}).Page, Roles: opsStaff, Menu: "Data quality", MenuKey: "quality"},
+		}).Page, Roles: opsStaff, Menu: "Data quality", MenuKey: "quality", MenuGroup: "Reliability"},
 
 		// The growth dashboard (:file is signups.csv, cohorts.csv, retention-heatmap.csv,
 		// sources.csv or referrers.csv).

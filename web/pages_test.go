@@ -260,7 +260,8 @@ func TestRegistryRefusesInconsistentTables(t *testing.T) {
 }
 
 // The administration pages sit in one "Admin" menu of the header (a disclosure, no script),
-// so an admin's header stays one line on a laptop; the other entries are links of their own.
+// and incidents, alerts and data quality in one "Reliability" menu, so an admin's header stays
+// one line on a laptop; the other entries are links of their own.
 func TestHeaderGathersTheAdminPagesInOneMenu(t *testing.T) {
 	_, h, svc := testServer(t, Config{})
 	newAccount(t, svc, "admin@mari.example", auth.RoleAdmin)
@@ -280,7 +281,8 @@ func TestHeaderGathersTheAdminPagesInOneMenu(t *testing.T) {
 	if want := []string{"/admin/accounts", "/admin/audit", "/admin/ingest", "/admin/api-keys"}; !slices.Equal(hrefs, want) {
 		t.Errorf("the Admin menu links %v, want %v", hrefs, want)
 	}
-	if strings.Count(header, `<details`) != 1 || !strings.Contains(header, `<a href="/glossary"`) {
+	// Two menus: Admin, and Reliability (incidents, alerts, data quality).
+	if strings.Count(header, `<details`) != 2 || !strings.Contains(header, `>Reliability</summary>`) || !strings.Contains(header, `<a href="/glossary"`) {
 		t.Errorf("the other pages should be links of their own:\n%s", header)
 	}
 }
