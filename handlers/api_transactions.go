@@ -6,6 +6,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"mari/calendar"
 	"mari/queries"
 )
 
@@ -61,7 +62,13 @@ func (a *API) Transactions(ctx context.Context, in *TransactionsInput) (*Transac
 		return nil, err
 	}
 	now := a.Now()
-	rc, err := a.rangeOf(ctx, in.RangeParams, now)
+	rp := in.RangeParams
+	if rp.From == "" && rp.To == "" {
+		// Rows, not a dashboard: without a range, today's (as the transactions page shows).
+		today := calendar.Today(now).String()
+		rp = RangeParams{From: today, To: today}
+	}
+	rc, err := a.rangeOf(ctx, rp, now)
 	if err != nil {
 		return nil, err
 	}

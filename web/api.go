@@ -112,7 +112,7 @@ func apiOperations(h *handlers.API) []apiOperation {
 			"The contract, the figures over the range, the exact processing-time p95 against the SLA, and the range by calendar month, as the bank's page shows them.",
 			apikeys.BanksRead, h.Bank),
 		apiGet("list-transactions", "/transactions", "The transactions behind a figure",
-			"Transactions initiated in the range (SAST days), filtered by bank, channel, status and failure reason, newest first and keyset-paginated (a page stays stable while new transactions arrive), with the count and sum of every one that matches: a dashboard's count or sum, row by row.",
+			"Transactions initiated in the range (SAST days; without from and to, today), filtered by bank, channel, status and failure reason, newest first and keyset-paginated (a page stays stable while new transactions arrive), with the count and sum of every one that matches: a dashboard's count or sum, row by row.",
 			apikeys.TransactionsRead, h.Transactions),
 	}
 }
