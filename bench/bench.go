@@ -115,19 +115,22 @@ func Run(ctx context.Context, o Options) ([]Result, error) {
 		o.Progress = io.Discard
 	}
 	var results []Result
+	var weights []WeightResult
 	for _, scale := range o.Scales {
-		rs, err := measureScale(ctx, o, scale)
+		rs, ws, err := measureScale(ctx, o, scale)
 		if err != nil {
 			return results, fmt.Errorf("scale %g: %w", scale, err)
 		}
 		results = append(results, rs...)
+		weights = append(weights, ws...)
 	}
 	writeTable(o.Out, results)
+	writeWeights(o.Out, weights)
 	if o.MarkdownPath != "" {
 		if err := os.MkdirAll(filepath.Dir(o.MarkdownPath), 0o755); err != nil {
 			return results, err
 		}
-		if err := os.WriteFile(o.MarkdownPath, []byte(Markdown(results, o)), 0o644); err != nil {
+		if err := os.WriteFile(o.MarkdownPath, []byte(Markdown(results, o)+weightsMarkdown(weights)), 0o644); err != nil {
 			return results, err
 		}
 		fmt.Fprintf(o.Out, "\nwritten to %s\n", o.MarkdownPath)
@@ -135,11 +138,11 @@ func Run(ctx context.Context, o Options) ([]Result, error) {
 	return results, nil
 }
 
-func measureScale(ctx context.Context, o Options, scale float64) ([]Result, error) {
+func measureScale(ctx context.Context, o Options, scale float64) ([]Result, []WeightResult, error) {
 	name := DatabaseName(scale)
 	pg, ch, err := openDataset(ctx, o, name, scale)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer pg.Close()
 	defer ch.Close()
@@ -148,7 +151,7 @@ func measureScale(ctx context.Context, o Options, scale float64) ([]Result, erro
 	var events uint64
 	base.Transactions, base.DataEnds, events, err = queries.DatasetSize(ctx, pg, ch)
 	if err != nil {
-		return nil, fmt.Errorf("dataset size: %w", err)
+		return nil, nil, fmt.Errorf("dataset size: %w", err)
 	}
 	base.Events = int64(events)
 
@@ -162,14 +165,14 @@ func measureScale(ctx context.Context, o Options, scale float64) ([]Result, erro
 	// send the session cookie with every measured request (so its lookup is measured too).
 	cookies, err := signIn(ctx, e, pg)
 	if err != nil {
-		return nil, fmt.Errorf("bench sign-in: %w", err)
+		return nil, nil, fmt.Errorf("bench sign-in: %w", err)
 	}
 	// The JSON API takes a key instead (one with every scope and room for every request).
 	keys := apikeys.Store{PG: pg}
 	key, k, err := keys.Create(ctx, apikeys.NewKey{Name: fmt.Sprintf("mari bench %d", time.Now().UnixNano()),
 		Scopes: apikeys.Scopes, RatePerMinute: apikeys.MaxRatePerMinute}, auth.Actor{Email: "mari bench"})
 	if err != nil {
-		return nil, fmt.Errorf("bench API key: %w", err)
+		return nil, nil, fmt.Errorf("bench API key: %w", err)
 	}
 	defer keys.Revoke(context.WithoutCancel(ctx), k.ID, auth.Actor{Email: "mari bench"})
 	credentials := func(path string) ([]*http.Cookie, string) {
@@ -187,7 +190,7 @@ func measureScale(ctx context.Context, o Options, scale float64) ([]Result, erro
 		cookies, key := credentials(page)
 		for i := 0; i < o.Warmup; i++ {
 			if _, _, err := get(ctx, e, page, cookies, key); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 		}
 		times := make([]time.Duration, 0, o.Requests)
@@ -196,7 +199,7 @@ func measureScale(ctx context.Context, o Options, scale float64) ([]Result, erro
 			var loads handlers.LoadTimes
 			took, degraded, err := get(handlers.WithLoadTimes(ctx, &loads), e, page, cookies, key)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			if degraded {
 				r.Degraded++
@@ -210,7 +213,20 @@ func measureScale(ctx context.Context, o Options, scale float64) ([]Result, erro
 		r.PanelsP50 = nearestRank(panelTimes, 50)
 		results = append(results, r)
 	}
-	return results, nil
+	// What a browser downloads for the sign-in page (signed out) and the executive dashboard.
+	var weights []WeightResult
+	for _, w := range []struct {
+		page    string
+		cookies []*http.Cookie
+	}{{"/signin", nil}, {"/", cookies}} {
+		wr, err := Weight(ctx, e, w.cookies, w.page)
+		if err != nil {
+			return nil, nil, fmt.Errorf("weight of %s: %w", w.page, err)
+		}
+		wr.Scale = scale
+		weights = append(weights, wr)
+	}
+	return results, weights, nil
 }
 
 // get serves one request (with the session cookies, or an API key) and times it. A response other than 200 is an error: a benchmark

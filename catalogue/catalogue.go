@@ -55,7 +55,7 @@ const (
 
 // Sections in the glossary's order.
 var Sections = []Section{SectionCommon, SectionExecutive, SectionFinancial, SectionOperations,
-	SectionGrowth, SectionBanks, SectionModel, SectionReports, SectionQuality}
+	SectionGrowth, SectionBanks, SectionModel, SectionReports, SectionQuality, SectionIdentifiers}
 
 // Filter names a dimension a metric can be restricted to.
 type Filter string

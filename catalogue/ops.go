@@ -61,8 +61,8 @@ func init() {
 		Source:     "ClickHouse events_per_minute",
 		Unit:       Ratio, Decimals: 2, Better: Lower, Filters: []Filter{FilterBank, FilterChannel}})
 	declare(&Metric{ID: IDOpsMinuteVsWeek, Section: SectionOperations, Name: "This minute vs the same minute last week",
-		Definition: "Transactions initiated so far in the current minute, beside those initiated in the same minute seven days earlier. The current minute is still running, so early in the minute it reads low.",
-		Formula:    "initiated events in minute m; initiated events in minute m − 7 days; change = (this minute − last week) ÷ last week, n/a when last week had none",
+		Definition: "Transactions initiated in the last full minute, beside those initiated in the same minute seven days earlier. The minute still running is not compared: a few seconds into it, it would read as a steep fall against a whole minute. The wall screen warns when the change is below −50% and alarms below −80% (kpi_targets).",
+		Formula:    "initiated events in m, the last full minute; initiated events in minute m − 7 days; change = (last full minute − last week) ÷ last week, n/a when last week had none",
 		Source:     "ClickHouse events_per_minute",
 		Unit:       Count, Better: Neutral, Filters: []Filter{FilterBank, FilterChannel}})
 	declare(&Metric{ID: IDOpsNewestEvent, Section: SectionOperations, Name: "Age of the newest event",

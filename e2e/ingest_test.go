@@ -68,6 +68,7 @@ func TestIngestTokenToWallScreenInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer phone.Close()
+	phone.AcceptDialogs(true) // revoking the token asks first; the admin answers OK
 	pctx, cancel := context.WithTimeout(phone.Ctx, time.Minute)
 	defer cancel()
 	if err := chromedp.Do(pctx, chromedp.EmulateViewport(390, 844), chromedp.Navigate(srv.URL+"/admin/ingest"),

@@ -151,15 +151,16 @@ func TestOpsWallScreenInBrowser(t *testing.T) {
 		return s
 	}
 	before := read()
-	if before.Total != "3" || before.Current != "0" || before.Prev != 3 || before.Last != 0 || before.Success != "75.00%" {
+	// The minute tile compares the last full minute: the 3 of a minute ago.
+	if before.Total != "3" || before.Current != "3" || before.Prev != 3 || before.Last != 0 || before.Success != "75.00%" {
 		t.Fatalf("before: %+v", before)
 	}
 	if before.Scroll {
 		t.Errorf("the wall screen scrolls at 1920×1080")
 	}
 
-	// New events this minute: 7 initiated, 1 more completed → 10 in the hour, 7 this minute,
-	// success 4/5 = 80%.
+	// New events this minute: 7 initiated, 1 more completed → 10 in the hour, success 4/5 =
+	// 80%; the minute tile still shows the last full minute's 3.
 	insertEvents(t, db.CH, "initiated", 7, now.Add(-10*time.Second), "")
 	insertEvents(t, db.CH, "completed", 1, now.Add(-10*time.Second), "")
 	deadline := time.Now().Add(25 * time.Second)
@@ -171,8 +172,8 @@ func TestOpsWallScreenInBrowser(t *testing.T) {
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
-	if after.Total != "10" || after.Current != "7" || after.Last != 7 || after.Success != "80.00%" {
-		t.Errorf("25 s after the insert, without a reload: %+v; want total 10, this minute 7, success 80.00%%", after)
+	if after.Total != "10" || after.Current != "3" || after.Last != 7 || after.Success != "80.00%" {
+		t.Errorf("25 s after the insert, without a reload: %+v; want total 10, last full minute 3, success 80.00%%", after)
 	}
 	if after.ID != before.ID {
 		t.Errorf("the chart was re-created (%s → %s); want the same instance updated", before.ID, after.ID)

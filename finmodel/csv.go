@@ -1,6 +1,7 @@
 package finmodel
 
 import (
+	"bufio"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -57,8 +58,20 @@ const maxImportErrors = 50
 
 // ReadAssumptionsCSV reads an assumptions CSV. It returns every problem found (up to 50), each
 // with its row, year and column; the plan is only meaningful when there are none.
+//
+// Two forms are read: the export's (commas between values, decimal points) and the one a
+// spreadsheet set to South African English saves (semicolons between values, decimal commas:
+// "0,10"). The header line tells them apart: a header has no decimals, so a semicolon in it
+// can only separate values.
 func ReadAssumptionsCSV(r io.Reader) (Assumptions, []RowError) {
-	cr := csv.NewReader(r)
+	br := bufio.NewReader(r)
+	first, _ := br.Peek(4096) // the header line, or as much of it as a header can be
+	line, _, _ := strings.Cut(string(first), "\n")
+	enZA := strings.Contains(line, ";")
+	cr := csv.NewReader(br)
+	if enZA {
+		cr.Comma = ';'
+	}
 	cr.FieldsPerRecord = -1 // rows of the wrong length are reported, not fatal
 	cr.TrimLeadingSpace = true
 	var a Assumptions
@@ -125,7 +138,11 @@ func ReadAssumptionsCSV(r io.Reader) (Assumptions, []RowError) {
 		}
 		var y Year
 		for _, dr := range Drivers {
-			v, err := ParseValue(dr, rec[column[dr.Key]-1])
+			raw := rec[column[dr.Key]-1]
+			if enZA {
+				raw = decimalCommaToPoint(raw)
+			}
+			v, err := ParseValue(dr, raw)
 			if err != nil {
 				if !add(RowError{Row: row, Year: want, Key: dr.Key, Message: err.Error()}) {
 					return a, errs
@@ -143,6 +160,16 @@ func ReadAssumptionsCSV(r io.Reader) (Assumptions, []RowError) {
 		add(RowError{Row: MaxYears + 2, Message: fmt.Sprintf("a plan has at most %d years; this file has %d", MaxYears, len(a.Years))})
 	}
 	return a, errs
+}
+
+// decimalCommaToPoint reads a South African figure ("1 750 000,50", "0,10") the way the
+// export writes it: its one decimal comma becomes a point. Any point in it is left for
+// ParseValue to refuse, since the form has none.
+func decimalCommaToPoint(raw string) string {
+	if strings.Count(raw, ",") != 1 || strings.Contains(raw, ".") {
+		return raw
+	}
+	return strings.Replace(raw, ",", ".", 1)
 }
 
 func driverKeys() []string {

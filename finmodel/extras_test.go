@@ -234,3 +234,75 @@ func TestCompareActualsFlagsMonthsOutsideFivePercent(t *testing.T) {
 		t.Errorf("plan zero: %+v %+v", zero[0].Revenue, zero[0].Users)
 	}
 }
+
+// The workbook's results sheets have headings for people, one per column of the CSV.
+func TestWorkbookHeadingsAreReadable(t *testing.T) {
+	a := SeedPlan()
+	data, err := Workbook("Seed plan", a, Compute(a))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{RawCellValue: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows(SheetResults)
+	if err != nil {
+		t.Fatal(err)
+	}
+	header, _ := YearlyTable(Compute(a))
+	if len(rows[0]) != len(header) {
+		t.Fatalf("%d headings for %d columns", len(rows[0]), len(header))
+	}
+	for i, h := range rows[0] {
+		if h == header[i] && strings.Contains(h, "_") {
+			t.Errorf("column %d is headed by its key %q", i+1, h)
+		}
+	}
+	if rows[0][3] != "Transaction revenue (R)" || rows[0][13] != "Operating margin (%)" {
+		t.Errorf("headings %q", rows[0])
+	}
+}
+
+// The same file saved by a spreadsheet in South African English (semicolons, decimal commas,
+// grouped thousands, CRLF) reads back as the same plan.
+func TestAssumptionsCSVSouthAfricanForm(t *testing.T) {
+	a := SeedPlan()
+	a.Years[1].FeePerTransaction = dec(t, "0.1234")
+	header, rows := AssumptionsTable(a)
+	var b strings.Builder
+	b.WriteString("\ufeff" + strings.Join(header, ";") + "\r\n")
+	for _, r := range rows {
+		cells := make([]string, len(r))
+		for i, c := range r {
+			whole, frac, found := strings.Cut(c, ".")
+			cells[i] = groupSpaces(whole) // "1 750 000", as an en-ZA spreadsheet writes it
+			if found {
+				cells[i] += "," + frac
+			}
+		}
+		b.WriteString(strings.Join(cells, ";") + "\r\n")
+	}
+	got, errs := ReadAssumptionsCSV(strings.NewReader(b.String()))
+	if len(errs) > 0 {
+		t.Fatalf("errors: %v\n%s", errs, b.String())
+	}
+	if ch := Changes(a, got); len(ch) != 0 {
+		t.Errorf("the en-ZA round trip changed %v", ch)
+	}
+	if got.Years[1].FeePerTransaction.String() != "0.1234" {
+		t.Errorf("fee %s, want 0.1234", got.Years[1].FeePerTransaction)
+	}
+}
+
+func groupSpaces(whole string) string {
+	var b strings.Builder
+	for i, r := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteString("\u00a0")
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}

@@ -38,6 +38,11 @@ func Workbook(title string, a Assumptions, r Result) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	percentFmt := "0.00"
+	percentNumber, err := f.NewStyle(&excelize.Style{CustomNumFmt: &percentFmt})
+	if err != nil {
+		return nil, err
+	}
 	set := func(sheet string, col, row int, value string, style int) error {
 		cell, err := excelize.CoordinatesToCellName(col, row)
 		if err != nil {
@@ -99,7 +104,7 @@ func Workbook(title string, a Assumptions, r Result) ([]byte, error) {
 		}
 		header, rows := sheet.tab(r)
 		for c, h := range header {
-			if err := set(sheet.name, c+1, 1, h, bold); err != nil {
+			if err := set(sheet.name, c+1, 1, ColumnLabel(h), bold); err != nil {
 				return nil, err
 			}
 		}
@@ -111,6 +116,8 @@ func Workbook(title string, a Assumptions, r Result) ([]byte, error) {
 					style = 0
 				case "users", "transactions":
 					style = count
+				case "operating_margin_percent":
+					style = percentNumber
 				}
 				if err := set(sheet.name, c+1, ri+2, v, style); err != nil {
 					return nil, err
@@ -127,4 +134,26 @@ func Workbook(title string, a Assumptions, r Result) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// columnLabels are the results tables' headings in a workbook; the CSV keeps the keys, which
+// programs read.
+var columnLabels = map[string]string{
+	"year": "Year", "plan_month": "Plan month", "month_of_year": "Month of year",
+	"users": "Users", "transactions": "Transactions",
+	"transaction_revenue": "Transaction revenue (R)", "licensing_revenue": "Licensing revenue (R)",
+	"total_revenue": "Total revenue (R)", "team_costs": "Team costs (R)",
+	"infrastructure_costs": "Infrastructure costs (R)", "marketing_costs": "Marketing costs (R)",
+	"compliance_costs": "Compliance costs (R)", "total_costs": "Total costs (R)",
+	"operating_profit": "Operating profit (R)", "cumulative_operating_profit": "Cumulative operating profit (R)",
+	"operating_margin_percent": "Operating margin (%)",
+}
+
+// ColumnLabel is a results column's heading for people: "transaction_revenue" reads
+// "Transaction revenue (R)". A key without a label is its own heading.
+func ColumnLabel(key string) string {
+	if l, ok := columnLabels[key]; ok {
+		return l
+	}
+	return key
 }

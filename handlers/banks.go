@@ -74,7 +74,7 @@ func (h *Banks) parseRange(c echo.Context, today calendar.Date) (rangeChoice, er
 }
 
 func bankRangeForm(rc rangeChoice, base, msg string, keep url.Values) views.RangeForm {
-	f := views.RangeForm{From: rc.From, To: rc.To, Error: msg}
+	f := views.RangeForm{From: rc.From, To: rc.To, Error: msg, Preset: relativePreset(rc)}
 	for _, p := range presets {
 		q := url.Values{"preset": {p.Key}}
 		for k, v := range keep {
@@ -329,12 +329,12 @@ func (h *Banks) overviewView(c echo.Context, rc rangeChoice, s bankSort, o panel
 		}
 		v.Columns = append(v.Columns, views.BankColumn{
 			Label: col.label, Numeric: col.numeric, Sorted: sorted,
-			Href: "/banks?" + mergeQuery(rangeQuery(r), url.Values{"sort": {col.key}, "dir": {dir}}),
+			Href: "/banks?" + mergeQuery(choiceQuery(rc), url.Values{"sort": {col.key}, "dir": {dir}}),
 		})
 	}
 	for _, row := range o.Table.Rows {
 		code := row[ovCode].(string)
-		vr := views.BankOverviewRow{Href: "/banks/" + url.PathEscape(code) + "?" + rangeQuery(r), Code: code}
+		vr := views.BankOverviewRow{Href: "/banks/" + url.PathEscape(code) + "?" + choiceQuery(rc), Code: code}
 		for _, col := range bankColumns {
 			vr.Cells = append(vr.Cells, col.show(row))
 		}
@@ -378,7 +378,8 @@ func successValue(completed, failed int64) catalogue.Value {
 	return catalogue.Value{V: v, OK: ok}
 }
 
-// OverviewCSV serves GET /banks.csv: the overview's typed rows, exactly, sorted as the page.
+// OverviewCSV serves GET /banks.csv, and GET /banks.xlsx the same rows as a workbook: the
+// overview's typed rows, exactly, sorted as the page.
 func (h *Banks) OverviewCSV(c echo.Context) error {
 	now := h.opts.Now()
 	today := calendar.Today(now)
@@ -394,5 +395,9 @@ func (h *Banks) OverviewCSV(c echo.Context) error {
 	if o.Chart.Unavailable != "" {
 		return echo.NewHTTPError(http.StatusServiceUnavailable, "The bank figures are unavailable: "+o.Chart.Unavailable+". Try again shortly.")
 	}
-	return writeCSV(c, fmt.Sprintf("mari-banks-%s-to-%s.csv", rc.Range.From, rc.Range.To), o.Table.strings())
+	format := "csv"
+	if strings.HasSuffix(c.Request().URL.Path, ".xlsx") {
+		format = "xlsx"
+	}
+	return writeDownload(c, format, fmt.Sprintf("mari-banks-%s-to-%s", rc.Range.From, rc.Range.To), o.Table)
 }

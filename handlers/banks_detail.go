@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -238,10 +237,10 @@ func contractFields(p queries.Partnership) []views.BankField {
 	}
 }
 
-// BankCSV serves GET /banks/:code/:file, where :file is monthly.csv, status.csv or
-// recipients.csv: exactly the numbers of that chart or table.
+// BankCSV serves GET /banks/:code/:file, where :file is monthly, status or recipients with
+// .csv or .xlsx: exactly the numbers of that chart or table.
 func (h *Banks) BankCSV(c echo.Context) error {
-	name, ok := strings.CutSuffix(c.Param("file"), ".csv")
+	name, format, ok := downloadFile(c.Param("file"))
 	panel, known := bankCSVs[name]
 	if !ok || !known {
 		return echo.ErrNotFound
@@ -265,6 +264,6 @@ func (h *Banks) BankCSV(c echo.Context) error {
 	if o.Chart.Unavailable != "" {
 		return echo.NewHTTPError(http.StatusServiceUnavailable, "This table's data is unavailable: "+o.Chart.Unavailable+". Try again shortly.")
 	}
-	filename := fmt.Sprintf("mari-bank-%s-%s-%s-to-%s.csv", p.Code, name, rc.Range.From, rc.Range.To)
-	return writeCSV(c, filename, o.Table.strings())
+	filename := fmt.Sprintf("mari-bank-%s-%s-%s-to-%s", p.Code, name, rc.Range.From, rc.Range.To)
+	return writeDownload(c, format, filename, o.Table)
 }

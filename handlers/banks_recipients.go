@@ -11,7 +11,7 @@ import (
 // bankRecipientsPanel: the 20 recipients with the most completed transactions through the
 // bank in the range (exact, from the recipient rollup).
 var bankRecipientsPanel = bankTablePanel{file: "recipients", help: catalogue.IDBankRecipients,
-	note:   "Recipients of completed transactions through this bank in the range, by number of transactions (ties: larger volume first).",
+	note:   "Recipients of completed transactions through this bank in the range, by number of transactions (ties: larger volume first). Each is shown by their blood hash: Mari's public identifier of a user (see the glossary), never their phone number.",
 	labels: []string{"#", "Recipient (blood hash)", "Transactions", "Volume", "Average"},
 	spec: panelSpec[bankIn]{Name: "bank-recipients", Title: "Top 20 recipients", Metric: catalogue.IDBankRecipients, DB: dbPG, Chart: true,
 		Load: func(ctx context.Context, in bankIn) (panelOut, error) {

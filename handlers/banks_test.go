@@ -149,6 +149,7 @@ func bankServer(db *dbtest.DB, role auth.Role) *echo.Echo {
 	})
 	e.GET("/banks", h.Overview)
 	e.GET("/banks.csv", h.OverviewCSV)
+	e.GET("/banks.xlsx", h.OverviewCSV)
 	e.GET("/banks/new", h.NewForm)
 	e.POST("/banks/new", h.Create)
 	e.GET("/banks/:code", h.Bank)
@@ -373,7 +374,7 @@ func TestBankPageNumbers(t *testing.T) {
 	// transactions, 5 completed; success 5 of 6 final; fees billed 0.50, the bank's 0.15 and
 	// Mari's 0.35; licensing 2 000.00; Mari's revenue 2 000.35 (exact on hover).
 	for _, s := range []string{"2\u00a0500 ms", "SLA ≤ 2\u00a0000 ms", "badge-missed", "83.33%", "R\u00a0595.00",
-		"7 transactions, 5 completed", "5 completed, 1 failed", "Transaction fees billed", "R0.50", "R0.15", "R0.35",
+		"7 transactions, 5 completed", "5 completed, 1 failed", "Transaction fees billed", "R\u00a00.50", "R\u00a00.15", "R\u00a00.35",
 		"30.00% of the fees billed", "R\u00a02\u00a0000.00", "R\u00a02\u00a0000.35", "R\u00a01\u00a0000.00 a month",
 		"insufficient_funds", "data-echarts", "open-ended", "blood-u3", "R\u00a031.67", "71.43%"} {
 		if !strings.Contains(body, s) {
@@ -419,7 +420,7 @@ func TestBankPageNumbers(t *testing.T) {
 		"2026-01|2026-01-16|2026-01-31|1|1|0|1|20.00|0.10|0.03|0.07|1500.00|1500.07|no;"+
 			"2026-02|2026-02-01|2026-02-10|1|1|0|1|30.00|0.10|0.03|0.07|1107.14|1107.21|no")
 	_, body = get(t, e, "/banks/ZETA?from=2026-01-16&to=2026-02-10")
-	for _, s := range []string{"R\u00a02\u00a0607.28", "R\u00a02\u00a0607.14", "R0.06", "R0.14", "R0.20", "25.00% of the fees billed",
+	for _, s := range []string{"R\u00a02\u00a0607.28", "R\u00a02\u00a0607.14", "R\u00a00.06", "R\u00a00.14", "R\u00a00.20", "25.00% of the fees billed",
 		"Jan 2026 (16–31)", "Feb 2026 (1–10)", "2 transactions, 2 completed", "2 completed, 0 failed"} {
 		if !strings.Contains(body, s) {
 			t.Errorf("ZETA's page for 16 Jan – 10 Feb does not show %q", s)

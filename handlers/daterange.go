@@ -64,6 +64,25 @@ type rangeChoice struct {
 	Range    calendar.Range
 	Preset   string // "" for a custom range
 	From, To string // as typed, to refill the form after an error
+	relative bool   // chosen by preset (no dates typed): links keep the preset, not its dates
+}
+
+// relativePreset is the preset of a relative choice, "" for typed dates.
+func relativePreset(rc rangeChoice) string {
+	if rc.relative {
+		return rc.Preset
+	}
+	return ""
+}
+
+// choiceQuery is the range as the links of a page carry it on: a relative choice stays
+// relative (preset=last6m still means the last six months tomorrow, or after a sort), and
+// typed dates stay fixed.
+func choiceQuery(rc rangeChoice) string {
+	if rc.relative && rc.Preset != "" {
+		return url.Values{"preset": {rc.Preset}}.Encode()
+	}
+	return rangeQuery(rc.Range)
 }
 
 // parseRange reads from, to and preset. Explicit dates win over a preset; no parameters at
@@ -86,6 +105,7 @@ func parseRange(q url.Values, today calendar.Date, launch func() calendar.Date) 
 			l = launch()
 		}
 		rc.Preset = key
+		rc.relative = true
 		rc.Range = calendar.Range{From: p.from(today, l), To: today}
 		if rc.Range.Days() > maxRangeDays {
 			rc.Range.From = today.AddDays(-(maxRangeDays - 1))
@@ -115,10 +135,13 @@ func parseRange(q url.Values, today calendar.Date, launch func() calendar.Date) 
 	if n := rc.Range.Days(); n > maxRangeDays {
 		return rc, badf("The range is %d days long; choose at most 10 years.", n)
 	}
-	// A range that matches a preset lights that preset up.
+	// A range that matches a preset lights that preset up. When the form posted that preset
+	// back with its dates unchanged (a filter or sort changed, not the range), the choice
+	// stays relative.
 	for _, p := range presets {
 		if p.Key != "all" && to.Equal(today) && from.Equal(p.from(today, calendar.Date{})) {
 			rc.Preset = p.Key
+			rc.relative = q.Get("preset") == p.Key
 			break
 		}
 	}

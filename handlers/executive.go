@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -152,9 +151,10 @@ func (h *Executive) build(ctx context.Context, rc rangeChoice, now time.Time) vi
 }
 
 // CSV serves GET /executive/{chart}.csv?from=..&to=..: exactly the numbers of that chart
-// (exact decimals, SAST dates) as an attachment. An unknown chart is a 404.
+// (exact decimals, SAST dates) as an attachment; {chart}.xlsx the same as a workbook. An
+// unknown chart is a 404.
 func (h *Executive) CSV(c echo.Context) error {
-	name, ok := strings.CutSuffix(c.Param("file"), ".csv")
+	name, format, ok := downloadFile(c.Param("file"))
 	p, known := findPanel(executiveCharts, name)
 	if !ok || !known {
 		return echo.ErrNotFound
@@ -173,7 +173,7 @@ func (h *Executive) CSV(c echo.Context) error {
 	if o.Chart.Unavailable != "" {
 		return echo.NewHTTPError(http.StatusServiceUnavailable, "This chart's data is unavailable: "+o.Chart.Unavailable+". Try again shortly.")
 	}
-	return writeCSV(c, fmt.Sprintf("mari-%s-%s-to-%s.csv", name, rc.Range.From, rc.Range.To), o.Table.strings())
+	return writeDownload(c, format, fmt.Sprintf("mari-%s-%s-to-%s", name, rc.Range.From, rc.Range.To), o.Table)
 }
 
 // preload reads, once, the daily facts every panel of the page cuts its range from: from the
@@ -201,7 +201,7 @@ func (h *Executive) preload(ctx context.Context, in execIn) {
 
 // form is the range selector's state; msg is an input error to show.
 func (h *Executive) form(rc rangeChoice, msg string) views.RangeForm {
-	f := views.RangeForm{From: rc.From, To: rc.To, Error: msg}
+	f := views.RangeForm{From: rc.From, To: rc.To, Error: msg, Preset: relativePreset(rc)}
 	for _, p := range presets {
 		f.Presets = append(f.Presets, views.PresetLink{
 			Label: p.Label, Href: "/?preset=" + p.Key, Active: msg == "" && rc.Preset == p.Key,

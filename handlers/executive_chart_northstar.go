@@ -121,6 +121,7 @@ func northStar(launch calendar.Date, months []metrics.MonthVolume, milestones []
 		charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "top", Formatter: "fmt:randCompactLabel"}))
 	bar.Overlap(line, scatter)
 	options := withDrill(chartJSON(bar), map[string][]string{"Completed volume": actualDrill, "Current month to date": mtdDrill})
+	options["media"] = narrowNorthStar
 	return panelOut{Chart: views.Chart{Options: options, Notes: northStarNotes(launch, trend)}, Table: t}
 }
 
@@ -152,3 +153,11 @@ func northStarNotes(launch calendar.Date, t metrics.Trend) []string {
 	}
 	return parts
 }
+
+// narrowNorthStar is how the north star changes on a phone (an ECharts media query, applied
+// as the chart is drawn and resized): two dozen months do not fit under a chart 300 px wide
+// even turned, so every sixth month is labelled (M1, M7, M13, M19); the tooltip names each.
+var narrowNorthStar = []map[string]any{{
+	"query":  map[string]any{"maxWidth": 600},
+	"option": map[string]any{"xAxis": []map[string]any{{"axisLabel": map[string]any{"interval": 5}}}},
+}}

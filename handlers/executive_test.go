@@ -297,7 +297,7 @@ func TestExecutiveNumbers(t *testing.T) {
 	check(t, "gross margin months", gm.Lines[0], "from Feb 2026 (no complete month in the range)")
 	checkLine(t, gm, "revenue R\u00a07\u00a0000.14, cost of revenue R\u00a0160.00")
 	tm := tileByTitle(t, page.KPIs, "Transaction margin")
-	check(t, "transaction margin", tm.Value, "-114185.7%")
+	check(t, "transaction margin", tm.Value, "-114\u00a0185.7%")
 
 	// CAC Feb = marketing 400 / new users (u4, u5) 2 = R200 (blended).
 	// MAU Feb = u3, u1, u4, u5 (pending t9 counts: any status) = 4; retained = also active in Jan
@@ -337,9 +337,9 @@ func TestExecutiveNumbers(t *testing.T) {
 		}
 	}
 	for _, want := range []string{"Month 1 = Dec 2025.", "+287.3% a month",
-		"R10M by M12 (Nov 2026): projected M10 (Sep 2026), on track.",
-		"R100M by M18 (May 2027): projected M12 (Nov 2026), on track.",
-		"R1B by M24 (Nov 2027): projected M13 (Dec 2026), on track."} {
+		"R\u00a010\u00a0M by M12 (Nov 2026): projected M10 (Sep 2026), on track.",
+		"R\u00a0100\u00a0M by M18 (May 2027): projected M12 (Nov 2026), on track.",
+		"R\u00a01\u00a0B by M24 (Nov 2027): projected M13 (Dec 2026), on track."} {
 		if !strings.Contains(north, want) {
 			t.Errorf("north star note lacks %q:\n%s", want, north)
 		}

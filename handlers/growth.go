@@ -310,9 +310,9 @@ func (h *Growth) build(ctx context.Context, f growthFilter, now time.Time) views
 }
 
 // CSV serves GET /growth/{panel}.csv with the page's filters: exactly the numbers of that
-// panel. An unknown panel is a 404.
+// panel; {panel}.xlsx the same as a workbook. An unknown panel is a 404.
 func (h *Growth) CSV(c echo.Context) error {
-	name, ok := strings.CutSuffix(c.Param("file"), ".csv")
+	name, format, ok := downloadFile(c.Param("file"))
 	p, known := findPanel(growthDownloads, name)
 	if !ok || !known {
 		return echo.ErrNotFound
@@ -335,12 +335,12 @@ func (h *Growth) CSV(c echo.Context) error {
 	if f.Source != "" {
 		src = f.Source
 	}
-	return writeCSV(c, fmt.Sprintf("mari-growth-%s-%s-%s-to-%s.csv", name, src, f.rc.Range.From, f.rc.Range.To), o.Table.strings())
+	return writeDownload(c, format, fmt.Sprintf("mari-growth-%s-%s-%s-to-%s", name, src, f.rc.Range.From, f.rc.Range.To), o.Table)
 }
 
 // growthForm is the filter form's state; msg is an input error to show.
 func growthForm(f growthFilter, msg string) views.GrowthForm {
-	gf := views.GrowthForm{Range: views.RangeForm{From: f.rc.From, To: f.rc.To, Error: msg}, Source: f.Source, By: string(f.By)}
+	gf := views.GrowthForm{Range: views.RangeForm{From: f.rc.From, To: f.rc.To, Error: msg, Preset: relativePreset(f.rc)}, Source: f.Source, By: string(f.By)}
 	if !f.ByChosen && msg == "" {
 		gf.By = "" // "automatic": the period follows the range
 	}
@@ -443,9 +443,9 @@ func rateYAxis() opts.YAxis {
 	return opts.YAxis{Type: "value", Name: "rate (%)", Min: 0, Max: 100}
 }
 
-// rateSeries: a rate's tooltip shows the percentage drawn.
+// rateSeries: a rate's tooltip shows the percentage drawn, with its sign ("75.0%").
 func rateSeries() charts.SeriesOpts {
-	return charts.WithSeriesTooltipOpts(opts.SeriesTooltip{ValueFormatter: types.FuncStr("fmt:count")})
+	return charts.WithSeriesTooltipOpts(opts.SeriesTooltip{ValueFormatter: types.FuncStr("fmt:percentDrawn")})
 }
 
 // tableCells reads a panel's typed table back by column name, to lay it out as a page table:

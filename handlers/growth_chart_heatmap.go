@@ -8,6 +8,7 @@ import (
 
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
+	"github.com/go-echarts/go-echarts/v2/types"
 
 	"mari/calendar"
 	"mari/catalogue"
@@ -83,7 +84,8 @@ var heatmapChartPanel = panelSpec[growthIn]{Name: "retention-heatmap", Title: "M
 					v := countRatio(cell.Active, cell.Size)
 					row[3], row[4], row[5], row[6] = cell.Size, cell.Active, fraction(v), activity.Equal(thisMonth)
 					if v.OK {
-						data = append(data, opts.HeatMapData{Value: [3]any{k, y, rateDrawn(v)}})
+						// The name is the cell's hover text: which cohort, which month.
+						data = append(data, opts.HeatMapData{Name: fmt.Sprintf("%s cohort, M%d", c.MonthLabel(), k), Value: [3]any{k, y, rateDrawn(v)}})
 					}
 				}
 				t.Rows = append(t.Rows, row)
@@ -102,6 +104,7 @@ var heatmapChartPanel = panelSpec[growthIn]{Name: "retention-heatmap", Title: "M
 		)
 		hm.SetXAxis(xs).AddSeries("Active users (% of cohort)", data,
 			charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), FontSize: 10, Formatter: "fmt:heatPercentLabel"}),
+			charts.WithSeriesTooltipOpts(opts.SeriesTooltip{ValueFormatter: types.FuncStr("fmt:percentDrawn")}),
 			charts.WithEmphasisOpts(opts.Emphasis{ItemStyle: &opts.ItemStyle{BorderColor: "#333", BorderWidth: 1}}))
 		notes := []string{
 			"Each cell: the share of the cohort (signed up that calendar month, size in brackets) who sent a transaction in that month since sign-up, in percent. M0 is the signup month.",
@@ -129,5 +132,20 @@ func heatmapJSON(hm *charts.HeatMap) map[string]any {
 		vm["itemHeight"] = 160
 	}
 	m["visualMap"] = maps
+	m["media"] = narrowHeatmap
 	return m
 }
+
+// narrowHeatmap is how the heatmap changes on a phone (ECharts media queries, applied as the
+// chart is drawn and resized): a cell there is narrower than its "27.3%", so the cells show
+// only their colour (the tooltip and the CSV keep the figure), every other month is labelled,
+// and the cohorts' labels are smaller.
+var narrowHeatmap = []map[string]any{{
+	"query": map[string]any{"maxWidth": 600},
+	"option": map[string]any{
+		"series":    []map[string]any{{"label": map[string]any{"show": false}}},
+		"xAxis":     []map[string]any{{"axisLabel": map[string]any{"interval": 1, "fontSize": 10}}},
+		"yAxis":     []map[string]any{{"axisLabel": map[string]any{"fontSize": 9}}},
+		"visualMap": []map[string]any{{"itemHeight": 120, "itemWidth": 12}},
+	},
+}}

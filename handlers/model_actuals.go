@@ -110,7 +110,7 @@ func varianceCells(v finmodel.Variance, money bool) []views.ModelResultCell {
 	}
 	pct := "n/a"
 	if v.PercentOK {
-		pct = v.Percent.StringFixed(2) + "%"
+		pct = views.Percent(v.Percent.Div(decimal.NewFromInt(100)), 2)
 		if !v.Percent.IsNegative() {
 			pct = "+" + pct
 		}

@@ -219,7 +219,7 @@ var resultLines = []resultLine{
 		if !ok {
 			return "n/a", "no revenue"
 		}
-		return m.StringFixed(2) + "%", m.StringFixed(2)
+		return views.Percent(m.Div(decimal.NewFromInt(100)), 2), m.StringFixed(2)
 	}},
 	{key: "cumulative_profit", label: "Cumulative operating profit", signed: true, cell: randCell(func(l finmodel.Lines) decimal.Decimal { return l.CumulativeProfit })},
 }
@@ -244,7 +244,7 @@ func resultsView(s scenarioRef, r finmodel.Result, view string) views.ModelResul
 	last := finalYear(r)
 	margin := "n/a"
 	if m, ok := last.OperatingMargin(); ok {
-		margin = m.StringFixed(2) + "%"
+		margin = views.Percent(m.Div(decimal.NewFromInt(100)), 2)
 	}
 	out.Headline = []views.Tile{
 		{MetricID: catalogue.IDModelPlanRevenue, Title: fmt.Sprintf("Year %d plan revenue", last.Year), Value: views.RandShort(last.TotalRevenue), Exact: views.Rand(last.TotalRevenue)},

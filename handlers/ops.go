@@ -35,6 +35,7 @@ type OpsStateSource interface {
 	OpenIncidents(ctx context.Context, now time.Time) (queries.OpenIncidents, error)
 	StuckPending(ctx context.Context, before time.Time) (queries.StuckPending, error)
 	Banks(ctx context.Context) ([]queries.BankOption, error)
+	Thresholds(ctx context.Context) (map[string]queries.OpsThreshold, error)
 }
 
 // OpsOptions configure the operations dashboard.
@@ -57,6 +58,7 @@ type Ops struct {
 	opts   OpsOptions
 	panels panels
 	reads  opsReads // the statements behind the panels, shared by panels and viewers
+	lastTh lastThresholds
 }
 
 // NewOps returns the handler: src reads ClickHouse, state reads PostgreSQL.
@@ -150,17 +152,19 @@ func (in opsIn) hourly(ctx context.Context) ([]queries.HourLatency, error) {
 	})
 }
 
-// weekData is the current minute's initiated events and the same minute's a week earlier.
+// weekData is the last full minute's initiated events and the same minute's a week earlier.
+// The current minute is not compared: a few seconds into it, it would read as a fall of
+// nearly 100% against a whole minute last week.
 type weekData struct {
-	Minute            time.Time
+	Minute            time.Time // start of the last full minute
 	Current, LastWeek uint64
 }
 
 func (in opsIn) week(ctx context.Context) (weekData, error) {
-	w := in.windows()
+	full := in.windows().minute.Add(-time.Minute)
 	return read(ctx, &in.h.reads, in.readKey("week"), func(ctx context.Context) (weekData, error) {
-		c, l, err := in.h.src.MinuteVsWeek(ctx, w.minute, in.filter)
-		return weekData{Minute: w.minute, Current: c, LastWeek: l}, err
+		c, l, err := in.h.src.MinuteVsWeek(ctx, full, in.filter)
+		return weekData{Minute: full, Current: c, LastWeek: l}, err
 	})
 }
 
@@ -234,6 +238,7 @@ type opsLoad struct {
 	figures []panelOut // as opsFigures
 	charts  []panelOut // as opsCharts
 	banner  *opsBannerJSON
+	levels  opsThresholds // the figures' alarm levels
 }
 
 // load runs every panel of the dashboard concurrently, each on its own detached context with
@@ -248,9 +253,11 @@ func (h *Ops) load(ctx context.Context, f queries.OpsFilter, wall bool) opsLoad 
 		list = append(list, c.panel)
 	}
 	banner := make(chan *opsBannerJSON, 1) // read beside the panels, from PostgreSQL
+	levels := make(chan opsThresholds, 1)
 	go func() { banner <- h.banner(ctx, in) }()
+	go func() { levels <- h.thresholds(ctx, in) }()
 	out := run(ctx, &h.panels, in.key(), list, in)
-	return opsLoad{in: in, newest: out[0], figures: out[1 : 1+len(opsFigures)], charts: out[1+len(opsFigures):], banner: <-banner}
+	return opsLoad{in: in, newest: out[0], figures: out[1 : 1+len(opsFigures)], charts: out[1+len(opsFigures):], banner: <-banner, levels: <-levels}
 }
 
 // fillMinutes returns one row per minute from from, n minutes, with 0 where rows has none.
@@ -404,9 +411,10 @@ func (h *Ops) writeJSON(c echo.Context, f queries.OpsFilter) error {
 	return c.JSON(http.StatusOK, opsData(h.load(c.Request().Context(), f, true)))
 }
 
-// CSV serves GET /ops/<panel>.csv: exactly the numbers the panel shows.
+// CSV serves GET /ops/<panel>.csv: exactly the numbers the panel shows; <panel>.xlsx the same
+// as a workbook.
 func (h *Ops) CSV(c echo.Context) error {
-	name, ok := strings.CutSuffix(c.Param("file"), ".csv")
+	name, format, ok := downloadFile(c.Param("file"))
 	p, known := findPanel(opsDownloads(), name)
 	if !ok || !known {
 		return echo.ErrNotFound
@@ -420,6 +428,6 @@ func (h *Ops) CSV(c echo.Context) error {
 	if o.Chart.Unavailable != "" { // a failed panel, tile or chart, says why in both
 		return echo.NewHTTPError(http.StatusServiceUnavailable, "This panel's data is unavailable: "+o.Chart.Unavailable+". Try again shortly.")
 	}
-	filename := fmt.Sprintf("mari-ops-%s-%s.csv", name, in.now.In(calendar.SAST).Format("2006-01-02T1504"))
-	return writeCSV(c, filename, o.Table.strings())
+	filename := fmt.Sprintf("mari-ops-%s-%s", name, in.now.In(calendar.SAST).Format("2006-01-02T1504"))
+	return writeDownload(c, format, filename, o.Table)
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
+	"github.com/go-echarts/go-echarts/v2/types"
 
 	"mari/catalogue"
 	"mari/queries"
@@ -51,7 +52,12 @@ func processingTimeOptions(wall bool, hours []queries.HourLatency) map[string]an
 	l.SetGlobalOptions(th.globals(true)...)
 	l.SetGlobalOptions(charts.WithXAxisOpts(th.xCategories()), charts.WithYAxisOpts(th.yValues("ms")))
 	l.SetXAxis(labels).
-		AddSeries("p50", p50, colour(opsBlue), animated()).
-		AddSeries("p95", p95, colour(opsAmber), animated())
+		AddSeries("p50", p50, colour(opsBlue), animated(), msTooltip()).
+		AddSeries("p95", p95, colour(opsAmber), animated(), msTooltip())
 	return opsChartJSON(l, th.extras(false))
+}
+
+// msTooltip: the hover text of a duration names its unit, "p95  2 227 ms".
+func msTooltip() charts.SeriesOpts {
+	return charts.WithSeriesTooltipOpts(opts.SeriesTooltip{ValueFormatter: types.FuncStr("fmt:ms")})
 }

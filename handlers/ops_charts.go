@@ -30,7 +30,9 @@ func opsThemeFor(wall bool) opsTheme {
 	if wall {
 		return opsTheme{text: "#e6edf3", line: "#475569", size: 16}
 	}
-	return opsTheme{text: "#334155", line: "#cbd5e1", size: 12}
+	// On the page the colours of text and lines are left to the ECharts theme, which follows
+	// the system's light or dark setting (charts.js).
+	return opsTheme{size: 12}
 }
 
 // globals are the options every chart of the dashboard shares.
@@ -63,7 +65,8 @@ func (t opsTheme) xCategories() opts.XAxis {
 }
 
 func (t opsTheme) yValues(name string) opts.YAxis {
-	return opts.YAxis{Type: "value", Name: name, AxisLabel: t.label(""), AxisLine: t.axisLine(), SplitLine: t.splitLine()}
+	// counts and milliseconds grouped as every other page groups them ("4 000", never "4,000")
+	return opts.YAxis{Type: "value", Name: name, AxisLabel: t.label("fmt:count"), AxisLine: t.axisLine(), SplitLine: t.splitLine()}
 }
 
 // animated makes a series' first draw and its refreshes quick: a refresh every 5 s should

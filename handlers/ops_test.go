@@ -43,8 +43,8 @@ type opsEvent struct {
 //	initiated 09:31:00 ×1        first minute of the window
 //	initiated 10:28:xx ×3
 //	          10:29              no events: the empty minute, shown as 0
-//	initiated 10:30:05, 10:30:10 the current minute: 2
-//	initiated 2026-03-08 10:30 ×4  same minute last week: 4
+//	initiated 10:30:05, 10:30:10 the current minute: 2 (not compared: it has only begun)
+//	initiated 2026-03-08 10:29 ×4  the last full minute (10:29) a week earlier: 4
 //	completed 2026-03-14 10:30:00 (9 999 ms)  just before the 24 h window: not counted
 //	completed 10:05–10:09 ×5 with 100, 200, 300, 400, 500 ms   (hour 10:00)
 //	completed 08:10 ×2 with 1 000 ms; failed 08:20 ×3 with 3 000 ms: 2 insufficient_funds,
@@ -62,8 +62,8 @@ var opsEvents = []opsEvent{
 	{"initiated", "2026-03-15 10:28:00", 0, "", "", ""}, {"initiated", "2026-03-15 10:28:30", 0, "", "", ""},
 	{"initiated", "2026-03-15 10:28:59", 0, "", "", ""},
 	{"initiated", "2026-03-15 10:30:05", 0, "", "", ""}, {"initiated", "2026-03-15 10:30:10", 0, "", "", ""},
-	{"initiated", "2026-03-08 10:30:00", 0, "", "", ""}, {"initiated", "2026-03-08 10:30:15", 0, "", "", ""},
-	{"initiated", "2026-03-08 10:30:30", 0, "", "", ""}, {"initiated", "2026-03-08 10:30:59", 0, "", "", ""},
+	{"initiated", "2026-03-08 10:29:00", 0, "", "", ""}, {"initiated", "2026-03-08 10:29:15", 0, "", "", ""},
+	{"initiated", "2026-03-08 10:29:30", 0, "", "", ""}, {"initiated", "2026-03-08 10:29:59", 0, "", "", ""},
 	{"completed", "2026-03-14 10:30:00", 9999, "", "", ""},
 	{"completed", "2026-03-15 10:05:00", 100, "", "", ""}, {"completed", "2026-03-15 10:06:00", 200, "", "", ""},
 	{"completed", "2026-03-15 10:07:00", 300, "", "", ""}, {"completed", "2026-03-15 10:08:00", 400, "", "", ""},
@@ -174,9 +174,10 @@ func TestOpsPanelsHandWorked(t *testing.T) {
 		}
 	}
 
-	// This minute against the same minute last week.
-	if n.MinuteNow != 2 || n.MinuteLastWeek != 4 || j.Text["week.current"] != "2" || j.Text["week.lastWeek"] != "4" ||
-		j.Text["week.change"] != "-50.0% vs last week" || j.Text["week.minute"] != "10:30" {
+	// The last full minute (10:29: none) against the same minute last week (4); the 2 of the
+	// current minute, 20 seconds old, are not compared.
+	if n.MinuteNow != 0 || n.MinuteLastWeek != 4 || j.Text["week.current"] != "0" || j.Text["week.lastWeek"] != "4" ||
+		j.Text["week.change"] != "10:29 (last full minute): -100.0% vs last week" || j.Text["week.minute"] != "10:29" {
 		t.Errorf("minute vs week %d, %d, text %v", n.MinuteNow, n.MinuteLastWeek, j.Text)
 	}
 	// Newest event: minute 10:30, which has not ended at 10:30:20: age 0, fresh.
@@ -195,8 +196,22 @@ func TestOpsSuccessRateWithoutFinalEvents(t *testing.T) {
 		len(j.Numbers.ErrorReasons) != 0 {
 		t.Errorf("without final events: rate %v, %q %q, reasons %v", j.Numbers.SuccessRate, j.Text["success.rate"], j.Text["success.detail"], j.Numbers.ErrorReasons)
 	}
-	if s, _ := json.Marshal(j.Panels["success"].Update); strings.Contains(string(s), "value") {
-		t.Errorf("gauge patch %s; want no reading", s)
+	// The gauge says "no data" in words and hides its needle (a needle at 0% reads as an
+	// outage), and the empty charts say why they are empty.
+	if s, _ := json.Marshal(j.Panels["success"].Update); !strings.Contains(string(s), `"value":null`) ||
+		!strings.Contains(string(s), `"formatter":"no data"`) || !strings.Contains(string(s), `"opacity":0`) {
+		t.Errorf("gauge patch %s; want no reading, no needle and \"no data\"", s)
+	}
+	for _, id := range []string{"success", "latency", "errors"} {
+		if p := j.Panels[id]; p.Empty != "No data: no payment completed or failed in the last 24 hours." {
+			t.Errorf("%s without final events says %q", id, p.Empty)
+		}
+	}
+	if p := j.Panels["tpm"]; p.Empty != "" {
+		t.Errorf("the per-minute chart has initiated events but says %q", p.Empty)
+	}
+	if tile := j.Tiles["success.rate"]; tile.Level != levelNone || tile.Word != "" {
+		t.Errorf("success rate n/a has level %+v; want none", tile)
 	}
 }
 
@@ -254,7 +269,7 @@ func TestOpsDataJSON(t *testing.T) {
 	if strings.Join(n.ErrorReasons, ",") != "insufficient_funds,bank_timeout" || n.ErrorRates[0] != 0.2 || n.ErrorRates[1] != 0.1 {
 		t.Errorf("errors %v %v", n.ErrorReasons, n.ErrorRates)
 	}
-	if n.MinuteNow != 2 || n.MinuteLastWeek != 4 {
+	if n.MinuteNow != 0 || n.MinuteLastWeek != 4 {
 		t.Errorf("week %d %d", n.MinuteNow, n.MinuteLastWeek)
 	}
 	if n.Hours[21] != "08:00" || *n.P95[21] != 3000 || n.P50[22] != nil {
@@ -295,7 +310,7 @@ func TestOpsCSV(t *testing.T) {
 	if e := read("errors.csv"); len(e) != 3 || strings.Join(e[1], ",") != "insufficient_funds,2,10,0.200000" || strings.Join(e[2], ",") != "bank_timeout,1,10,0.100000" {
 		t.Errorf("errors.csv %v", e)
 	}
-	if w := read("week.csv"); strings.Join(w[1], ",") != "2026-03-15 10:30,2,2026-03-08 10:30,4" {
+	if w := read("week.csv"); strings.Join(w[1], ",") != "2026-03-15 10:29,0,2026-03-08 10:29,4" {
 		t.Errorf("week.csv %v", w)
 	}
 	l := read("latency.csv")
@@ -410,17 +425,17 @@ func TestOpsPostgresTilesHandWorked(t *testing.T) {
 }
 
 // The bank and channel filter narrows every panel but the stream's freshness. On top of the
-// hand-worked dataset (all BANKA, online), BANKB adds offline SMS events: initiated 10:30:01
-// and 10:30:02 (this minute), 2026-03-08 10:30:40 (same minute last week), completed 10:10
+// hand-worked dataset (all BANKA, online), BANKB adds offline SMS events: initiated 10:29:01
+// and 10:29:02 (the last full minute), 2026-03-08 10:29:40 (same minute last week), completed 10:10
 // (700 ms) and failed 10:11 (bank_timeout, 900 ms).
 func TestOpsFilterByBankAndChannel(t *testing.T) {
 	db := dbtest.New(t)
 	db.Exec(t, `INSERT INTO bank_partnerships (bank_name, bank_code, status, contract_start_date) VALUES
 		('Bank A', 'BANKA', 'active', '2025-01-01'), ('Bank B', 'BANKB', 'active', '2025-01-01')`)
 	insertOpsEvents(t, db.CH, append(append([]opsEvent{}, opsEvents...),
-		opsEvent{"initiated", "2026-03-15 10:30:01", 0, "", "BANKB", "offline_sms"},
-		opsEvent{"initiated", "2026-03-15 10:30:02", 0, "", "BANKB", "offline_sms"},
-		opsEvent{"initiated", "2026-03-08 10:30:40", 0, "", "BANKB", "offline_sms"},
+		opsEvent{"initiated", "2026-03-15 10:29:01", 0, "", "BANKB", "offline_sms"},
+		opsEvent{"initiated", "2026-03-15 10:29:02", 0, "", "BANKB", "offline_sms"},
+		opsEvent{"initiated", "2026-03-08 10:29:40", 0, "", "BANKB", "offline_sms"},
 		opsEvent{"completed", "2026-03-15 10:10:00", 700, "", "BANKB", "offline_sms"},
 		opsEvent{"failed", "2026-03-15 10:11:00", 900, "bank_timeout", "BANKB", "offline_sms"},
 	))
@@ -440,9 +455,10 @@ func TestOpsFilterByBankAndChannel(t *testing.T) {
 		}
 		return n
 	}
-	// Everything: 6 + 2 initiated in the hour; 8 completed, 4 failed in 24 h; 2 + 2 this minute.
+	// Everything: 6 + 2 initiated in the hour; 8 completed, 4 failed in 24 h; 0 + 2 in the last
+	// full minute (10:29) against 4 + 1 a week earlier.
 	all := data("/ops/data")
-	if sum(all.Numbers.PerMinute) != 8 || all.Numbers.Completed24h != 8 || all.Numbers.Failed24h != 4 || all.Numbers.MinuteNow != 4 || all.Numbers.MinuteLastWeek != 5 {
+	if sum(all.Numbers.PerMinute) != 8 || all.Numbers.Completed24h != 8 || all.Numbers.Failed24h != 4 || all.Numbers.MinuteNow != 2 || all.Numbers.MinuteLastWeek != 5 {
 		t.Errorf("all: %+v", all.Numbers)
 	}
 	for _, c := range []struct {
@@ -451,7 +467,7 @@ func TestOpsFilterByBankAndChannel(t *testing.T) {
 	}{
 		{"/ops/data?bank=BANKB", 2, 1, 1, 2, 1},
 		{"/ops/data?channel=offline_sms", 2, 1, 1, 2, 1},
-		{"/ops/data?bank=BANKA&channel=online", 6, 7, 3, 2, 4},
+		{"/ops/data?bank=BANKA&channel=online", 6, 7, 3, 0, 4},
 		{"/ops/data?bank=BANKA&channel=offline_sms", 0, 0, 0, 0, 0},
 	} {
 		j := data(c.target)
@@ -674,7 +690,7 @@ func TestOpsLoadsAreSharedBetweenViewers(t *testing.T) {
 			if target == "/ops/data" {
 				var j opsJSON
 				if err := json.Unmarshal(rec.Body.Bytes(), &j); err != nil || len(j.Unavailable) != 0 ||
-					j.Numbers.Completed24h != 7 || j.Numbers.MinuteNow != 2 || j.Numbers.OpenIncidents != 2 {
+					j.Numbers.Completed24h != 7 || j.Numbers.MinuteLastWeek != 4 || j.Numbers.OpenIncidents != 2 {
 					t.Errorf("a viewer's numbers: %v %+v", err, j.Numbers)
 				}
 			}

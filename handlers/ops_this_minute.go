@@ -10,10 +10,11 @@ import (
 	"mari/views"
 )
 
-// thisMinuteTile: transactions initiated so far in the current minute, against the same minute
-// a week earlier. Its table is the week CSV (/ops/week.csv).
+// thisMinuteTile: transactions initiated in the last full minute, against the same minute a
+// week earlier (a minute that has just begun would compare a few seconds with a whole
+// minute). Its table is the week CSV (/ops/week.csv).
 var thisMinuteTile = opsTile{field: "week.current", detail: "week.change", panel: panelSpec[opsIn]{
-	Name: "week", Title: "Initiated this minute", Metric: catalogue.IDOpsMinuteVsWeek, DB: dbCH,
+	Name: "week", Title: "Initiated, last full minute", Metric: catalogue.IDOpsMinuteVsWeek, DB: dbCH,
 	Load: func(ctx context.Context, in opsIn) (panelOut, error) {
 		w, err := in.week(ctx)
 		if err != nil {
@@ -23,6 +24,7 @@ var thisMinuteTile = opsTile{field: "week.current", detail: "week.change", panel
 		if g, ok := metrics.Growth(decimal.NewFromUint64(w.Current), decimal.NewFromUint64(w.LastWeek)); ok {
 			change = signedPercent(g) + " vs last week"
 		}
+		change = sastClock(w.Minute, "15:04") + " (last full minute): " + change
 		t := Table{Columns: []Column{{Name: "minute_sast"}, {Name: "initiated", Unit: catalogue.Count},
 			{Name: "same_minute_last_week_sast"}, {Name: "initiated_last_week", Unit: catalogue.Count}},
 			Rows: [][]any{{opsMinute(w.Minute), int64(w.Current), opsMinute(w.Minute.AddDate(0, 0, -7)), int64(w.LastWeek)}}}

@@ -17,6 +17,15 @@ import (
 type opsPanelJSON struct {
 	Unavailable string         `json:"unavailable,omitempty"` // why the panel has no data now
 	Update      map[string]any `json:"update,omitempty"`      // ECharts setOption patch (data only)
+	Empty       string         `json:"empty,omitempty"`       // why the chart has nothing to draw
+}
+
+// opsTileJSON is one headline figure's alarm state in GET /ops/data, by the data-ops-field
+// name of its value.
+type opsTileJSON struct {
+	Level       string `json:"level"`                 // ok, amber, red; "" for no alarm levels
+	Word        string `json:"word"`                  // what the tile says beside its colour
+	Unavailable string `json:"unavailable,omitempty"` // why the figure could not be read now
 }
 
 // opsJSON is GET /ops/data.
@@ -30,6 +39,7 @@ type opsJSON struct {
 	SourceMessage string                  `json:"sourceMessage,omitempty"`
 	Panels        map[string]opsPanelJSON `json:"panels"`
 	Text          map[string]string       `json:"text"` // what the page shows, by data-ops-field
+	Tiles         map[string]opsTileJSON  `json:"tiles"`
 	Numbers       opsNumbers              `json:"numbers"`
 	Alerts        *opsBannerJSON          `json:"alerts,omitempty"` // the firing alert rules (PostgreSQL)
 }
@@ -71,7 +81,7 @@ func figureText(o panelOut) (value, line string) {
 func opsData(l opsLoad) opsJSON {
 	now := l.in.now
 	j := opsJSON{ServerTime: now.UTC(), UpdatedSAST: sastClock(now, "15:04:05"), Unavailable: []string{},
-		Panels: map[string]opsPanelJSON{}, Text: map[string]string{"updated": sastClock(now, "15:04:05")}}
+		Panels: map[string]opsPanelJSON{}, Text: map[string]string{"updated": sastClock(now, "15:04:05")}, Tiles: map[string]opsTileJSON{}}
 	failed := func(name, reason string) {
 		if reason == "" {
 			return
@@ -93,10 +103,17 @@ func opsData(l opsLoad) opsJSON {
 	j.Text["newest.age"], _ = figureText(l.newest)
 	failed(newestPanel.Name, l.newest.Tile.Unavailable)
 
+	j.Numbers = opsNumbersOf(l)
 	for i, f := range opsFigures {
 		o := l.figures[i]
 		j.Text[f.field], j.Text[f.detail] = figureText(o)
 		failed(f.panel.Name, o.Tile.Unavailable)
+		t := opsTileJSON{Unavailable: o.Tile.Unavailable}
+		if t.Unavailable == "" {
+			t.Level = figureLevel(f.panel.Name, j.Numbers, l.levels)
+			t.Word = levelWords[t.Level]
+		}
+		j.Tiles[f.field] = t
 	}
 	for i, c := range opsCharts {
 		o := l.charts[i]
@@ -104,13 +121,40 @@ func opsData(l opsLoad) opsJSON {
 		if p.Unavailable == "" {
 			options, _ := o.Chart.Options.(map[string]any)
 			p.Update = chartData(options)
+			p.Empty = chartEmpty(c.panel.Name, j.Numbers)
 		}
 		j.Panels[c.panel.Name] = p
 		failed(c.panel.Name, o.Chart.Unavailable)
 	}
-	j.Numbers = opsNumbersOf(l)
 	j.Alerts = l.banner
 	return j
+}
+
+// chartEmpty says why a chart has nothing to draw ("" when it has): a blank chart reads as
+// broken, and a filtered bank may simply have had no payments.
+func chartEmpty(name string, n opsNumbers) string {
+	final := n.Completed24h + n.Failed24h
+	switch name {
+	case perMinuteChart.panel.Name:
+		for _, m := range n.PerMinute {
+			if m > 0 {
+				return ""
+			}
+		}
+		return "No data: no payment initiated in the last 60 minutes."
+	case successGaugeChart.panel.Name, processingTimeChart.panel.Name:
+		if final == 0 {
+			return "No data: no payment completed or failed in the last 24 hours."
+		}
+	case errorRateChart.panel.Name:
+		if final == 0 {
+			return "No data: no payment completed or failed in the last 24 hours."
+		}
+		if n.Failed24h == 0 {
+			return "No failed payments in the last 24 hours."
+		}
+	}
+	return ""
 }
 
 // opsNumbersOf reads the raw numbers from the panels' tables.
@@ -184,8 +228,10 @@ func opsView(l opsLoad, o opsViewOptions) views.Ops {
 		v.Title = "Operations"
 	}
 	for i, f := range opsFigures {
+		t := j.Tiles[f.field]
 		v.Figures = append(v.Figures, views.OpsFigure{Label: l.figures[i].Tile.Title, MetricID: f.panel.Metric,
-			Field: f.field, Value: j.Text[f.field], DetailField: f.detail, Detail: j.Text[f.detail]})
+			Field: f.field, Value: j.Text[f.field], DetailField: f.detail, Detail: j.Text[f.detail],
+			Level: t.Level, Word: t.Word})
 	}
 	for i, c := range opsCharts {
 		out := l.charts[i]
@@ -193,7 +239,8 @@ func opsView(l opsLoad, o opsViewOptions) views.Ops {
 		if out.Chart.Unavailable != "" || options == nil {
 			options = c.empty(l.in.wall)
 		}
-		p := views.OpsChart{ID: c.panel.Name, Title: out.Chart.Title, MetricID: c.panel.Metric, Options: options, Unavailable: out.Chart.Unavailable}
+		p := views.OpsChart{ID: c.panel.Name, Title: out.Chart.Title, MetricID: c.panel.Metric, Options: options,
+			Unavailable: out.Chart.Unavailable, Empty: j.Panels[c.panel.Name].Empty}
 		if o.CSV {
 			p.CSVHref = withQuery("/ops/"+c.panel.Name+".csv", o.CSVQuery)
 		}

@@ -208,8 +208,9 @@ type Table struct {
 
 // Column names a column (as the CSV header) and says what its numbers are.
 type Column struct {
-	Name string
-	Unit catalogue.Unit
+	Name  string
+	Unit  catalogue.Unit
+	Label string // the workbook's heading; "" makes one of Name ("completed_volume" → "Completed volume (R)")
 }
 
 // cols makes columns of names; units are set per column where they matter.

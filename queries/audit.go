@@ -23,9 +23,22 @@ func InsertAudit(ctx context.Context, q Querier, r AuditRow) error {
 	return err
 }
 
-// RecentAudit lists the newest entries, of one action or all (action "").
-func RecentAudit(ctx context.Context, q Querier, action string, limit int) ([]AuditRow, error) {
-	rows, err := q.Query(ctx, SQL("pg/audit_recent"), action, limit)
+// AuditFilter chooses the entries of an audit page; zero values do not filter.
+type AuditFilter struct {
+	Action   string
+	Actor    string     // text the actor's email contains, any case
+	From, To *time.Time // the window [From, To)
+	After    *AuditRow  // the previous page's last entry: the page continues after it
+}
+
+// AuditPage lists up to limit entries matching f, newest first.
+func AuditPage(ctx context.Context, q Querier, f AuditFilter, limit int) ([]AuditRow, error) {
+	var afterAt *time.Time
+	var afterID *int64
+	if f.After != nil {
+		afterAt, afterID = &f.After.At, &f.After.ID
+	}
+	rows, err := q.Query(ctx, SQL("pg/audit_page"), f.Action, f.Actor, f.From, f.To, afterAt, afterID, limit)
 	if err != nil {
 		return nil, err
 	}

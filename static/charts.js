@@ -10,40 +10,82 @@
     return intPart.replace(/\B(?=(\d{3})+(?!\d))/g, nbsp);
   }
 
-  // "R 1 234 567.89": the exact format used in tooltips.
+  // The formatters below follow views/format.go rule for rule (e2e's formatter test runs both
+  // over one table of values): "R 7 926.90" exact, "R 24.5 M" compact, counts "1 000",
+  // percentages "97.63%", durations "2 227 ms" and compactly "2.2 s".
+  function missing(v) {
+    return v === null || v === undefined || v === "" || isNaN(Number(v));
+  }
+
+  // fixed is n (not negative) with d decimals, its whole part grouped.
+  function fixed(n, d) {
+    var parts = n.toFixed(d).split(".");
+    return group(parts[0]) + (parts.length > 1 ? "." + parts[1] : "");
+  }
+
+  // "R 1 234 567.89": the exact amount, for tooltips.
   function rand(v) {
-    if (v === null || v === undefined || v === "" || isNaN(Number(v))) return "n/a";
+    if (missing(v)) return "n/a";
     var n = Number(v);
-    var sign = n < 0 ? "-" : "";
-    var parts = Math.abs(n).toFixed(2).split(".");
-    return sign + "R" + nbsp + group(parts[0]) + "." + parts[1];
+    return (n < 0 ? "-" : "") + "R" + nbsp + fixed(Math.abs(n), 2);
   }
 
-  // "R12.3M": compact, for axes.
+  // "R 12.3 M", "R 950 k", "R 87.50", "R 200": compact, for axes and labels.
+  var units = [{ div: 1e3, suffix: "k" }, { div: 1e6, suffix: "M" }, { div: 1e9, suffix: "B" }];
   function randCompact(v) {
+    if (missing(v)) return "";
     var n = Number(v);
-    if (isNaN(n)) return "";
     var a = Math.abs(n), sign = n < 0 ? "-" : "";
-    if (a >= 1e9) return sign + "R" + trim(a / 1e9) + "B";
-    if (a >= 1e6) return sign + "R" + trim(a / 1e6) + "M";
-    if (a >= 1e3) return sign + "R" + trim(a / 1e3) + "k";
-    return sign + "R" + trim(a);
+    for (var i = units.length - 1; i >= 0; i--) {
+      var u = units[i];
+      if (a < u.div) continue;
+      var q = tenths(a / u.div);
+      if (q >= 1000 && i + 1 < units.length) { // 999 960 is "R 1 M", not "R 1000 k"
+        u = units[i + 1];
+        q = tenths(a / u.div);
+      }
+      // beyond the largest unit: whole and grouped, never in exponent form ("1e+21")
+      var text = q >= 1000 ? group(Math.round(a / u.div).toLocaleString("en-US", { useGrouping: false })) : String(q);
+      return sign + "R" + nbsp + text + nbsp + u.suffix;
+    }
+    var cents = Math.round(a * 100);
+    if (cents % 100 === 0) return sign + "R" + nbsp + String(cents / 100);
+    return sign + "R" + nbsp + (cents / 100).toFixed(2);
   }
 
-  function trim(n) {
-    return (Math.round(n * 10) / 10).toString();
+  // tenths rounds half away from zero as the Go side's decimals do; the tiny nudge keeps a
+  // figure such as 24.45 (drawn as 24.4499999…) rounding up as its decimal does.
+  function tenths(n) {
+    return Math.round(n * 10 * (1 + 1e-12)) / 10;
   }
 
   function count(v) {
-    if (v === null || v === undefined || isNaN(Number(v))) return "n/a";
+    if (missing(v)) return "n/a";
     var n = Number(v);
-    if (Number.isInteger(n)) return group(String(n));
-    return n.toFixed(2);
+    if (Number.isInteger(n)) return (n < 0 ? "-" : "") + group(String(Math.abs(n)));
+    return (n < 0 ? "-" : "") + fixed(Math.abs(n), 2);
   }
 
   function percent(v) {
-    if (v === null || v === undefined || isNaN(Number(v))) return "n/a";
-    return (Number(v) * 100).toFixed(2) + "%";
+    if (missing(v)) return "n/a";
+    var p = Number(v) * 100;
+    var s = fixed(Math.abs(p), 2);
+    return (p < 0 && Number(s.replace(/\u00a0/g, "")) !== 0 ? "-" : "") + s + "%";
+  }
+
+  // "2 227 ms": a duration in whole milliseconds.
+  function ms(v) {
+    if (missing(v)) return "n/a";
+    var n = Math.round(Number(v));
+    return (n < 0 ? "-" : "") + group(String(Math.abs(n))) + nbsp + "ms";
+  }
+
+  // "950 ms", "2.2 s": a duration for an axis or a tile.
+  function msCompact(v) {
+    if (missing(v)) return "n/a";
+    var n = Number(v);
+    if (Math.abs(n) < 1000) return ms(n);
+    return (n < 0 ? "-" : "") + fixed(tenths(Math.abs(n) / 1000), 1) + nbsp + "s";
   }
 
   var formatters = {
@@ -57,6 +99,15 @@
       if (v === null || v === undefined || v === "" || isNaN(Number(v))) return "n/a";
       return Number(v).toFixed(2) + "%";
     },
+    // Durations: "2 227 ms" exact (tooltips), "2.2 s" compact (axes).
+    "fmt:ms": ms,
+    "fmt:msCompact": msCompact,
+    // A rate the chart already draws in percent, "27.3%", so a tooltip never shows a bare
+    // "75" beside its series' name.
+    "fmt:percentDrawn": function (v) {
+      if (v === null || v === undefined || v === "" || isNaN(Number(v))) return "n/a";
+      return Number(v).toFixed(1) + "%";
+    },
     // Series labels receive a params object rather than a value.
     "fmt:randCompactLabel": function (p) { return randCompact(p.value); },
     // Heatmap cells are [x, y, value-in-percent].
@@ -65,6 +116,9 @@
       return v === null || v === undefined || isNaN(Number(v)) ? "" : Number(v).toFixed(1) + "%";
     },
   };
+
+  // The formatters by name, for the formatter test (and any page script that shows a figure).
+  window.MariFormat = { rand: rand, randCompact: randCompact, count: count, percent: percent, ms: ms, msCompact: msCompact };
 
   // Replace named formatters anywhere in the options tree.
   function resolve(node) {
@@ -192,6 +246,15 @@
     });
   });
 
+  // Dark mode: in a dark system setting the page turns dark (app.css), and the
+  // charts take ECharts' built-in dark theme on a transparent background so their axes and
+  // labels stay readable. The wall screen keeps the options it is given: it is dark always.
+  // Charts are drawn once per page load, so a change of setting shows on the next load.
+  function chartTheme() {
+    if (document.body && document.body.classList.contains("wall")) return null;
+    return window.matchMedia && window.matchMedia("screen and (prefers-color-scheme: dark)").matches ? "dark" : null;
+  }
+
   function drawAll(root) {
     if (typeof echarts === "undefined") return;
     (root || document).querySelectorAll("[data-echarts]").forEach(function (el) {
@@ -206,7 +269,8 @@
       }
       var existing = echarts.getInstanceByDom(el);
       if (existing) existing.dispose(); // dispose before re-init (htmx swaps, re-draws)
-      var chart = echarts.init(el, null, { renderer: "canvas" });
+      var chart = echarts.init(el, chartTheme(), { renderer: "canvas" });
+      if (chartTheme() === "dark" && options.backgroundColor === undefined) options.backgroundColor = "transparent";
       markDrillable(options);
       canvasTooltips(options);
       chart.setOption(options);
@@ -227,6 +291,41 @@
       charts.forEach(function (c) { c.resize(); });
     }, 100);
   });
+
+  // Printing: a chart drawn for a 1440 px screen is wider than an A4 page (about
+  // 700 CSS px inside its margins) and would lose its right-hand side, the north star's last
+  // months. Before printing, every chart is redrawn at the width its element has on paper;
+  // afterwards, at the screen's width again. beforeprint comes while the screen layout still
+  // holds, so the width is taken from the print stylesheet's page (A4 less 12 mm margins);
+  // the print media query, where a browser reports it, redraws from the printed layout itself.
+  var printWidth = Math.floor((210 - 2 * 12) / 25.4 * 96);
+  function fitForPrint() {
+    charts = charts.filter(function (c) { return !c.isDisposed(); });
+    charts.forEach(function (c) {
+      var el = c.getDom();
+      var w = Math.min(el.clientWidth || printWidth, printWidth);
+      c.resize({ width: w, animation: { duration: 0 } });
+    });
+  }
+  function fitForScreen() {
+    charts = charts.filter(function (c) { return !c.isDisposed(); });
+    charts.forEach(function (c) { c.resize({ width: "auto", animation: { duration: 0 } }); });
+  }
+  window.addEventListener("beforeprint", fitForPrint);
+  window.addEventListener("afterprint", fitForScreen);
+  if (window.matchMedia) {
+    var printing = window.matchMedia("print");
+    var onPrintChange = function (e) {
+      if (!e.matches) { fitForScreen(); return; }
+      charts = charts.filter(function (c) { return !c.isDisposed(); });
+      charts.forEach(function (c) {
+        var w = c.getDom().clientWidth;
+        c.resize({ width: w > 0 ? Math.min(w, printWidth) : printWidth, animation: { duration: 0 } });
+      });
+    };
+    if (printing.addEventListener) printing.addEventListener("change", onPrintChange);
+    else if (printing.addListener) printing.addListener(onPrintChange);
+  }
 
   // update patches the chart drawn for data-echarts="<id>" in place with setOption (merge
   // mode): the same instance, no re-creation, so a page that refreshes every few seconds does

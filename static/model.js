@@ -89,6 +89,20 @@
       });
   }
 
+  // Typed, unsaved changes make leaving the page ask first (the browser shows its own
+  // wording; the text is ignored by modern browsers but required by old ones). Saving submits
+  // the form, which is the one way out that keeps them, so it clears the warning.
+  var unsaved = false;
+  form.addEventListener("input", function () { unsaved = true; });
+  form.addEventListener("change", function () { unsaved = true; });
+  form.addEventListener("submit", function () { unsaved = false; });
+  window.addEventListener("beforeunload", function (e) {
+    if (!unsaved) return;
+    e.preventDefault();
+    e.returnValue = "You have unsaved changes to this scenario.";
+    return e.returnValue;
+  });
+
   // Only the grid's values change the figures; the name and description do not.
   form.addEventListener("input", function (e) {
     var name = e.target && e.target.name;

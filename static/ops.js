@@ -1,7 +1,9 @@
 // ops.js refreshes the operations dashboard in place: every 5 s it fetches the JSON at the
 // page's data-ops-data address (same origin), patches the existing charts through
 // MariCharts.update (charts.js), rewrites the numerals, and shows how fresh the data is.
-// A panel whose source is down says so and recovers by itself at a later poll.
+// A panel whose source is down says so and recovers by itself at a later poll; meanwhile the
+// numbers it last had stay, dimmed, saying since when they are stale. Headline figures carry
+// their alarm level (ok, amber, red) as a class and as a word.
 (function () {
   "use strict";
 
@@ -16,6 +18,9 @@
   var ageAtFetch = null; // newest event's age (s) at the last successful fetch
   var fetchedAt = 0;     // Date.now() of that fetch
   var timer = null;
+  var LEVELS = ["ok", "amber", "red"];
+  // lastGood is the hh:mm:ss SAST of the newest numbers shown (the last poll that had them).
+  var lastGood = null;
 
   function setText(field, value) {
     root.querySelectorAll('[data-ops-field="' + field + '"]').forEach(function (el) {
@@ -56,6 +61,7 @@
     if (!el) return;
     if (message) {
       var reason = el.querySelector("[data-ops-source-reason]");
+      if (lastGood) message += " · dimmed numbers are from " + lastGood + " SAST";
       if (reason) reason.textContent = message;
       el.hidden = false;
     } else {
@@ -97,14 +103,82 @@
     });
   }
 
+  // staleNote says, on a dimmed tile or panel, since when its numbers are stale and why.
+  function staleNote(el, since, why) {
+    var note = el.querySelector("[data-ops-stale]");
+    if (!note) return;
+    // Inside a chart's "unavailable" line the note follows the reason.
+    var lead = note.tagName === "SPAN" ? " · " : "";
+    note.textContent = since ? lead + "stale since " + since + " SAST" + (why ? " — " + why : "") : "";
+    note.hidden = !since;
+  }
+
+  // applyTiles sets each headline figure's level, or dims it: a figure whose source failed
+  // keeps the number it last had (when it had one), dimmed and saying since when. It returns
+  // the fields whose text must not be overwritten.
+  function applyTiles(j) {
+    var keep = {};
+    Object.keys(j.tiles || {}).forEach(function (field) {
+      var t = j.tiles[field];
+      var tile = root.querySelector('[data-ops-tile="' + field + '"]');
+      if (!tile) return;
+      var detail = tile.querySelector(".ops-detail");
+      var since = tile.getAttribute("data-ops-good-at");
+      if (t.unavailable && since) {
+        keep[field] = true;
+        if (detail) keep[detail.getAttribute("data-ops-field")] = true;
+        tile.classList.add("ops-stale");
+        staleNote(tile, since, t.unavailable);
+        return;
+      }
+      tile.classList.remove("ops-stale");
+      staleNote(tile, "", "");
+      if (t.unavailable) {
+        tile.removeAttribute("data-ops-good-at");
+      } else {
+        tile.setAttribute("data-ops-good-at", j.updatedSast || "");
+      }
+      LEVELS.forEach(function (l) { tile.classList.toggle("ops-level-" + l, l === t.level); });
+      tile.setAttribute("data-ops-level", t.level || "");
+      var badge = tile.querySelector("[data-ops-badge]");
+      if (badge) {
+        badge.textContent = t.word || "";
+        badge.hidden = !t.word;
+      }
+    });
+    return keep;
+  }
+
+  // resizeChart fits a panel's chart to its box again once a message above it comes or goes
+  // (ECharts sizes itself only with the window), which also re-applies its media queries.
+  function resizeChart(panel) {
+    var el = panel.querySelector("[data-echarts]");
+    var chart = el && window.echarts ? window.echarts.getInstanceByDom(el) : null;
+    if (chart) chart.resize();
+  }
+
   function apply(j) {
-    Object.keys(j.text || {}).forEach(function (k) { setText(k, j.text[k]); });
+    root.classList.remove("ops-all-stale");
+    var keep = applyTiles(j);
+    Object.keys(j.text || {}).forEach(function (k) { if (!keep[k]) setText(k, j.text[k]); });
     showAlerts(j.alerts);
     Object.keys(j.panels || {}).forEach(function (id) {
       var p = j.panels[id];
       var panel = root.querySelector('[data-ops-panel="' + id + '"]');
       if (panel) {
+        var wasDown = panel.classList.contains("ops-panel-down");
         panel.classList.toggle("ops-panel-down", !!p.unavailable);
+        if (wasDown !== !!p.unavailable) resizeChart(panel);
+        // A chart that had numbers keeps them, dimmed, saying since when.
+        var since = panel.getAttribute("data-ops-good-at");
+        panel.classList.toggle("ops-stale", !!p.unavailable && !!since);
+        staleNote(panel, p.unavailable && since ? since : "", "");
+        if (!p.unavailable) panel.setAttribute("data-ops-good-at", j.updatedSast || "");
+        var empty = panel.querySelector("[data-ops-empty]");
+        if (empty) {
+          empty.textContent = p.empty || "";
+          empty.hidden = !p.empty;
+        }
         var msg = panel.querySelector("[data-ops-unavailable]");
         if (msg) {
           msg.hidden = !p.unavailable;
@@ -114,6 +188,7 @@
       }
       if (p.update && window.MariCharts) window.MariCharts.update("chart-ops-" + id, p.update);
     });
+    if (!j.unavailable || !j.unavailable.length) lastGood = j.updatedSast || lastGood;
     showSource(j.unavailable && j.unavailable.length ? j.sourceMessage || "some panels failed" : "");
     if (typeof j.newestAgeSeconds === "number") {
       ageAtFetch = j.newestAgeSeconds;
@@ -138,13 +213,26 @@
       })
       .then(apply)
       .catch(function (err) {
+        // Nothing new arrived: every number on the screen is now stale.
+        root.classList.add("ops-all-stale");
         showSource(err && err.message ? err.message : "the server did not answer");
         tick();
       })
       .then(function () { timer = setTimeout(poll, POLL_MS); });
   }
 
-  // Start from the numbers the page was rendered with, then poll.
+  // Start from the numbers the page was rendered with, then poll. Figures and charts the page
+  // was rendered with data for are good as of the page's time.
+  var updatedEl = root.querySelector('[data-ops-field="updated"]');
+  var renderedAt = updatedEl ? updatedEl.textContent : "";
+  if (root.getAttribute("data-ops-source-down") !== "true") lastGood = renderedAt;
+  root.querySelectorAll("[data-ops-tile]").forEach(function (tile) {
+    var detail = tile.querySelector(".ops-detail");
+    if (detail && detail.textContent.indexOf("unavailable") !== 0) tile.setAttribute("data-ops-good-at", renderedAt);
+  });
+  root.querySelectorAll("[data-ops-panel]").forEach(function (panel) {
+    if (!panel.classList.contains("ops-panel-down")) panel.setAttribute("data-ops-good-at", renderedAt);
+  });
   var initialAge = root.getAttribute("data-ops-age");
   if (initialAge !== null && initialAge !== "") {
     ageAtFetch = Number(initialAge);

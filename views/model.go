@@ -9,6 +9,9 @@ import "mari/calendar"
 type Page struct {
 	Title  string
 	Active string // "executive", "glossary", or ""
+	// Charts loads ECharts (1 MB as written, 300 KB compressed): only pages that draw a chart
+	// set it, so sign-in, the glossary, incidents and the rest do without.
+	Charts bool
 }
 
 // Tile is one headline number.
@@ -48,6 +51,7 @@ type PresetLink struct {
 // RangeForm is the date-range selector's state (always in the URL).
 type RangeForm struct {
 	From, To string
+	Preset   string // a relative choice's preset, posted back so unchanged dates stay relative
 	Presets  []PresetLink
 	Error    string
 }

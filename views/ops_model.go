@@ -43,6 +43,8 @@ type OpsFigure struct {
 	Label, MetricID     string
 	Field, Value        string
 	DetailField, Detail string
+	Level               string // ok, amber, red; "" for a figure without alarm levels
+	Word                string // the level in words ("▲ Warning"), never colour alone
 }
 
 // OpsFilterForm is the operations dashboard's bank and channel filter.
@@ -58,6 +60,7 @@ type OpsChart struct {
 	ID, Title, MetricID string
 	Options             any
 	Unavailable         string
+	Empty               string // why the chart has nothing to draw; "" when it has
 	CSVHref             string
 }
 

@@ -179,6 +179,7 @@ func newPages(d Deps, s *security, apiDoc *huma.OpenAPI) *registry {
 		{Method: get, Path: "/banks", Handler: banks.Overview, Roles: bankViewers, Menu: "Banks", MenuKey: "banks",
 			Landing: []auth.Role{auth.RolePartnerships}},
 		{Method: get, Path: "/banks.csv", Handler: banks.OverviewCSV, Roles: bankViewers},
+		{Method: get, Path: "/banks.xlsx", Handler: banks.OverviewCSV, Roles: bankViewers},
 		{Method: get, Path: "/banks/new", Handler: banks.NewForm, Roles: bankEditors},
 		{Method: post, Path: "/banks/new", Handler: banks.Create, Roles: bankEditors},
 		{Method: get, Path: "/banks/:code", Handler: banks.Bank, Roles: bankViewers},

@@ -10,6 +10,7 @@ func banksRouteCases() map[string]routeCase {
 	return map[string]routeCase{
 		"GET /banks":             {target: "/banks", allowed: "200"},
 		"GET /banks.csv":         {target: "/banks.csv", allowed: "200"},
+		"GET /banks.xlsx":        {target: "/banks.xlsx", allowed: "200"},
 		"GET /banks/new":         {target: "/banks/new", allowed: "200"},
 		"POST /banks/new":        {target: "/banks/new", form: empty, allowed: "400"},
 		"GET /banks/:code":       {target: "/banks/NOSUCH", allowed: "404"},

@@ -23,6 +23,7 @@ import (
 	"mari/auth"
 	"mari/dbtest"
 	"mari/rollup"
+	"mari/static"
 	"mari/views"
 )
 
@@ -382,7 +383,7 @@ func TestReadOnlyLinks(t *testing.T) {
 	wantNot(t, rec, "FEBRUARY-MARKER", "/reports", `href="/"`, "site-nav", "live, not frozen", "<form")
 	// The only addresses on the page are its own static assets: nothing leads into the app.
 	for _, h := range regexp.MustCompile(`href="([^"]*)"`).FindAllStringSubmatch(rec.Body.String(), -1) {
-		if h[1] != "/static/app.css" && h[1] != "/static/favicon.svg" {
+		if h[1] != static.Path("app.css") && h[1] != static.Path("favicon.svg") {
 			t.Errorf("shared page links to %q; want only its stylesheet and icon", h[1])
 		}
 	}

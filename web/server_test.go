@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"mari/auth"
+	"mari/static"
 )
 
 func request(t *testing.T, h http.Handler, method, target string) (*http.Response, string) {
@@ -82,8 +83,8 @@ func TestRoutesAndErrorPages(t *testing.T) {
 			t.Errorf("%s: missing nosniff or frame denial", target)
 		}
 	}
-	res, _ := request(t, e, "GET", "/static/echarts.min.js")
-	if res.StatusCode != 200 || res.Header.Get("Cache-Control") != "public, max-age=86400" {
+	res, _ := request(t, e, "GET", static.Path("echarts.min.js"))
+	if res.StatusCode != 200 || res.Header.Get("Cache-Control") != static.ImmutableCache {
 		t.Errorf("echarts: %d, Cache-Control %q", res.StatusCode, res.Header.Get("Cache-Control"))
 	}
 }

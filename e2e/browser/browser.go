@@ -427,6 +427,15 @@ type Tab struct {
 
 	mu      sync.Mutex
 	dialogs []string
+	accept  bool // answer dialogs with OK (AcceptDialogs) rather than Cancel
+}
+
+// AcceptDialogs chooses how the tab answers the dialogs that open from now on: OK (true) or
+// Cancel (false, the default).
+func (t *Tab) AcceptDialogs(accept bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.accept = accept
 }
 
 // NewTab opens a tab in the browser (with its profile, so signed in when the browser is).
@@ -447,11 +456,12 @@ func (t *Tab) listen(ev any) {
 	if ev, ok := ev.(*page.EventJavascriptDialogOpening); ok {
 		t.mu.Lock()
 		t.dialogs = append(t.dialogs, string(ev.Type)+": "+ev.Message)
+		accept := t.accept
 		t.mu.Unlock()
 		// The dialog blocks the page, and this listener runs in the tab's event loop: dismiss
 		// it from another goroutine.
 		go func() {
-			_, _ = chromedp.Call(t.Ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: false})
+			_, _ = chromedp.Call(t.Ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: accept})
 		}()
 	}
 }
