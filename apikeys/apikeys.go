@@ -6,9 +6,6 @@ package apikeys
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"slices"
@@ -21,6 +18,7 @@ import (
 
 	"mari/audit"
 	"mari/auth"
+	"mari/bearer"
 	"mari/calendar"
 	"mari/queries"
 )
@@ -30,7 +28,7 @@ import (
 const Prefix = "mari_api_"
 
 // secretLen is the length of a key: the prefix and 32 random bytes in unpadded base64url.
-var secretLen = len(Prefix) + base64.RawURLEncoding.EncodedLen(32)
+var secretLen = bearer.Length(Prefix)
 
 // Scope is what a key may read.
 type Scope string
@@ -219,11 +217,9 @@ func (s Store) Create(ctx context.Context, nk NewKey, by auth.Actor) (secret str
 	if err != nil {
 		return "", Key{}, err
 	}
-	var random [32]byte
-	if _, err := rand.Read(random[:]); err != nil {
+	if secret, err = bearer.New(Prefix); err != nil {
 		return "", Key{}, err
 	}
-	secret = Prefix + base64.RawURLEncoding.EncodeToString(random[:])
 	k.CreatedBy = createdBy(by)
 
 	tx, err := s.PG.Begin(ctx)
@@ -243,7 +239,7 @@ func (s Store) Create(ctx context.Context, nk NewKey, by auth.Actor) (secret str
 	if err := nameFree(ctx, tx, k.Name, now); err != nil {
 		return "", Key{}, err
 	}
-	err = tx.QueryRow(ctx, queries.SQL("pg/api_key_insert"), k.Name, hashSecret(secret), scopeNames(k.Scopes), k.Bank,
+	err = tx.QueryRow(ctx, queries.SQL("pg/api_key_insert"), k.Name, bearer.Hash(secret), scopeNames(k.Scopes), k.Bank,
 		k.ExpiresAt, k.RatePerMinute, now, k.CreatedBy).Scan(&k.ID, &k.CreatedAt)
 	if errors.Is(err, pgx.ErrNoRows) { // taken since nameFree looked, by a create at the same moment
 		return "", Key{}, InputError{fmt.Sprintf("a key named %q was just made; choose another name", k.Name)}
@@ -388,7 +384,7 @@ func (s Store) Authenticate(ctx context.Context, secret string) (Key, error) {
 	if !strings.HasPrefix(secret, Prefix) || len(secret) != secretLen {
 		return Key{}, ErrUnknownKey
 	}
-	k, err := scanKey(s.PG.QueryRow(ctx, queries.SQL("pg/api_key_by_hash"), hashSecret(secret)))
+	k, err := scanKey(s.PG.QueryRow(ctx, queries.SQL("pg/api_key_by_hash"), bearer.Hash(secret)))
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return Key{}, ErrUnknownKey
@@ -468,13 +464,6 @@ func scopeNames(scopes []Scope) []string {
 		out[i] = string(s)
 	}
 	return out
-}
-
-// hashSecret is what is stored: a key has 256 random bits, so a plain SHA-256 cannot be
-// reversed by guessing, and looking it up costs one index probe.
-func hashSecret(secret string) []byte {
-	sum := sha256.Sum256([]byte(secret))
-	return sum[:]
 }
 
 // ParseExpiryDate reads an expiry typed as a date, YYYY-MM-DD: the key stops working when that

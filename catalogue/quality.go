@@ -146,8 +146,8 @@ func init() {
 		Source:     "PostgreSQL rollup_runs",
 		Unit:       Count, Better: Lower})
 	declare(&Metric{ID: IDQualityDeadLetters, Section: SectionQuality, Name: "Dead letters",
-		Definition: "Events that could not be applied (malformed, contradicting a payment's final state, held too long) and are counted nowhere, by topic, seen in the last 24 hours and 7 days. The same line received again is one dead letter. Admins read each one, with its reason, on the Ingestion page.",
-		Formula:    "count of ingest_dead_letters rows with last_seen in the window, by topic",
+		Definition: "Events that could not be applied (malformed, contradicting a payment's final state, held too long) and are counted nowhere, by topic, first refused in the last 24 hours and 7 days (as the dead-letter alert counts them). The same line received again is one dead letter, counted when it was first refused. Admins read each one, with its reason, on the Ingestion page.",
+		Formula:    "count of ingest_dead_letters rows with received_at in the window, by topic",
 		Source:     "PostgreSQL ingest_dead_letters",
 		Unit:       Count, Better: Lower})
 }

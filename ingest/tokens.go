@@ -2,9 +2,6 @@ package ingest
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
@@ -14,6 +11,7 @@ import (
 
 	"mari/audit"
 	"mari/auth"
+	"mari/bearer"
 	"mari/queries"
 )
 
@@ -71,11 +69,10 @@ func (t Tokens) create(ctx context.Context, name string, by auth.Actor, replace 
 	if err := CheckTokenName(name); err != nil {
 		return "", err
 	}
-	var secret [32]byte
-	if _, err := rand.Read(secret[:]); err != nil {
+	token, err := bearer.New(TokenPrefix)
+	if err != nil {
 		return "", err
 	}
-	token := TokenPrefix + base64.RawURLEncoding.EncodeToString(secret[:])
 	now := t.Now()
 	tx, err := t.PG.Begin(ctx)
 	if err != nil {
@@ -94,7 +91,7 @@ func (t Tokens) create(ctx context.Context, name string, by auth.Actor, replace 
 			}
 		}
 	}
-	id, ok, err := queries.IngestTokenInsert(ctx, tx, name, hashToken(token), now, createdBy(by))
+	id, ok, err := queries.IngestTokenInsert(ctx, tx, name, bearer.Hash(token), now, createdBy(by))
 	if err != nil {
 		return "", err
 	}
@@ -132,16 +129,9 @@ func (t Tokens) Revoke(ctx context.Context, id int64, by auth.Actor) error {
 
 // Authenticate finds the live token a request's bearer value is. ok is false for anything
 // else, including a malformed value (checked before any query).
-func (t Tokens) Authenticate(ctx context.Context, bearer string) (id int64, name string, ok bool, err error) {
-	if !strings.HasPrefix(bearer, TokenPrefix) || len(bearer) != len(TokenPrefix)+43 {
+func (t Tokens) Authenticate(ctx context.Context, token string) (id int64, name string, ok bool, err error) {
+	if !strings.HasPrefix(token, TokenPrefix) || len(token) != bearer.Length(TokenPrefix) {
 		return 0, "", false, nil
 	}
-	return queries.IngestTokenByHash(ctx, t.PG, hashToken(bearer))
-}
-
-// hashToken is what is stored: a token has 256 random bits, so a plain SHA-256 cannot be
-// reversed by guessing, and looking it up costs one index probe.
-func hashToken(token string) []byte {
-	sum := sha256.Sum256([]byte(token))
-	return sum[:]
+	return queries.IngestTokenByHash(ctx, t.PG, bearer.Hash(token))
 }
